@@ -1,0 +1,565 @@
+//! The exchange format: reads `content/`, `themes/` and `i18n/` into a [`SiteSource`] with every
+//! problem located by file, line and field, and writes a `SiteSource` back in canonical form.
+//! Touches no database: files in, data out (see `docs/content-format.md`).
+
+pub mod front_matter;
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context as _;
+use sha2::{Digest, Sha256};
+
+use crate::config::Config;
+use crate::error::UserError;
+use crate::markdown;
+use crate::model::{
+    MediaSource, MenuItem, PageSource, SectionSource, SiteSource, TemplateSource, source_path,
+};
+use crate::slug::{is_valid_file_name, is_valid_slug, slugify};
+
+/// The UI string that names the pagination segment of list URLs (`/az/xeberler/sehife/2/`).
+pub const PAGINATION_SEGMENT_KEY: &str = "pagination_segment";
+
+/// Hex SHA-256 of some bytes: how sources and outputs are fingerprinted.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    let digest = Sha256::digest(bytes);
+    let mut hex = String::with_capacity(64);
+    for byte in digest.iter() {
+        hex.push_str(&format!("{byte:02x}"));
+    }
+    hex
+}
+
+/// Problems found while reading a tree, each already located and phrased for the user.
+#[derive(Default)]
+struct Problems(Vec<String>);
+
+impl Problems {
+    fn at(&mut self, file: &str, line: usize, message: impl AsRef<str>) {
+        self.0.push(format!("{file}:{line}: {}", message.as_ref()));
+    }
+    fn file(&mut self, file: &str, message: impl AsRef<str>) {
+        self.0.push(format!("{file}: {}", message.as_ref()));
+    }
+}
+
+/// Reads the site's `content/`, `themes/<theme>/` and `i18n/` under `from`.
+///
+/// `known_paths` are `@/…` paths that exist elsewhere (pages already in the database), so links
+/// to them are not reported as broken.
+pub fn read_site(from: &Path, config: &Config, known_paths: &HashSet<String>) -> Result<SiteSource, UserError> {
+    let mut problems = Problems::default();
+    let mut site = SiteSource::default();
+    read_ui_strings(from, config, &mut site, &mut problems);
+    read_theme(from, &config.theme, &mut site, &mut problems);
+    let content_dir = from.join("content");
+    if let Ok(entries) = fs::read_dir(&content_dir) {
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if !name.starts_with('.') && !config.languages.contains(&name) {
+                problems.file(
+                    &format!("content/{name}"),
+                    format!("`{name}` is not a language of the site; add it to `site.languages` in site.toml or remove the folder"),
+                );
+            }
+        }
+    }
+    for lang in &config.languages {
+        let root = content_dir.join(lang);
+        if !root.join("_section.md").is_file() {
+            problems.file(
+                &format!("content/{lang}/_section.md"),
+                "missing: every language needs a home page; create it with a `title`",
+            );
+            continue;
+        }
+        let mut reader = TreeReader { lang, site: &mut site, problems: &mut problems };
+        reader.read_section(&root, &mut Vec::new());
+    }
+    let pagination_segments: HashMap<&str, &str> = site
+        .ui_strings
+        .iter()
+        .filter_map(|(lang, strings)| {
+            strings
+                .iter()
+                .find(|(key, _)| key == PAGINATION_SEGMENT_KEY)
+                .map(|(_, value)| (lang.as_str(), value.as_str()))
+        })
+        .collect();
+    validate(&site, known_paths, &pagination_segments, &mut problems);
+    if problems.0.is_empty() {
+        Ok(site)
+    } else {
+        Err(UserError::with_problems(
+            format!("{} problem(s) in the site's sources; nothing was changed:", problems.0.len()),
+            problems.0,
+        ))
+    }
+}
+
+struct TreeReader<'a> {
+    lang: &'a str,
+    site: &'a mut SiteSource,
+    problems: &'a mut Problems,
+}
+
+impl TreeReader<'_> {
+    fn display(&self, section_path: &[String], name: &str) -> String {
+        let mut display = format!("content/{}/", self.lang);
+        for part in section_path {
+            display.push_str(part);
+            display.push('/');
+        }
+        display.push_str(name);
+        display
+    }
+
+    fn read_section(&mut self, dir: &Path, section_path: &mut Vec<String>) {
+        let file = self.display(section_path, "_section.md");
+        let Some(bytes) = read_bytes(&dir.join("_section.md"), &file, self.problems) else { return };
+        let Some(text) = as_utf8(bytes.clone(), &file, self.problems) else { return };
+        match front_matter::split(&text).map_err(|problem| vec![problem]).and_then(|split| {
+            front_matter::parse_section(&split)
+        }) {
+            Ok(parsed) => {
+                if let Some(template) = &parsed.content.template {
+                    check_template_name(self.site, template, &file, parsed.template_line, self.problems);
+                }
+                self.site.sections.push(SectionSource {
+                    lang: self.lang.to_string(),
+                    path: section_path.clone(),
+                    translation_key: parsed.translation.unwrap_or_else(|| section_path.join("/")),
+                    content: parsed.content,
+                    file,
+                    source_hash: sha256_hex(&bytes),
+                });
+            }
+            Err(found) => {
+                for problem in found {
+                    self.problems.at(&file, problem.line, problem.message);
+                }
+            }
+        }
+
+        let mut entries: Vec<(String, PathBuf, bool)> = match fs::read_dir(dir) {
+            Ok(entries) => entries
+                .flatten()
+                .map(|entry| {
+                    let is_dir = entry.file_type().map(|t| t.is_dir()).unwrap_or(false);
+                    (entry.file_name().to_string_lossy().into_owned(), entry.path(), is_dir)
+                })
+                .filter(|(name, _, _)| !name.starts_with('.'))
+                .collect(),
+            Err(error) => {
+                self.problems.file(&self.display(section_path, ""), format!("cannot read the folder: {error}"));
+                return;
+            }
+        };
+        entries.sort();
+        for (name, path, is_dir) in entries {
+            let display = self.display(section_path, &name);
+            if is_dir {
+                if !path.join("_section.md").is_file() {
+                    self.problems.file(
+                        &display,
+                        "this folder has no `_section.md`; every folder is a section and needs one with a `title`",
+                    );
+                    continue;
+                }
+                if !is_valid_slug(&name) {
+                    self.problems.file(
+                        &display,
+                        format!("folder names become URLs and may use only `a-z`, `0-9`, `-`, `_` (D189 §6.15); rename it to `{}`", slugify(&name)),
+                    );
+                    continue;
+                }
+                section_path.push(name);
+                self.read_section(&path, section_path);
+                section_path.pop();
+            } else if name == "_section.md" {
+                continue;
+            } else if name == "_menus.toml" {
+                if section_path.is_empty() {
+                    self.read_menus(&path, &display);
+                } else {
+                    self.problems.file(&display, format!("menus belong in `content/{}/_menus.toml`; move it there", self.lang));
+                }
+            } else if let Some(stem) = name.strip_suffix(".md") {
+                self.read_page(&path, &display, section_path, stem);
+            } else {
+                self.read_media(&path, &display, section_path, &name);
+            }
+        }
+    }
+
+    fn read_page(&mut self, path: &Path, file: &str, section_path: &[String], stem: &str) {
+        let Some(bytes) = read_bytes(path, file, self.problems) else { return };
+        let source_hash = sha256_hex(&bytes);
+        let Some(text) = as_utf8(bytes, file, self.problems) else { return };
+        let slug = if is_valid_slug(stem) { stem.to_string() } else { slugify(stem) };
+        if slug.is_empty() {
+            self.problems.file(file, "the file name gives an empty slug; name the file with letters or digits, like `illik-hesabat.md`");
+            return;
+        }
+        let split = match front_matter::split(&text) {
+            Ok(split) => split,
+            Err(problem) => {
+                self.problems.at(file, problem.line, problem.message);
+                return;
+            }
+        };
+        let body_line = text[..text.len() - split.body.len()].matches('\n').count() + 1;
+        let parsed = match front_matter::parse_page(&split) {
+            Ok(parsed) => parsed,
+            Err(found) => {
+                for problem in found {
+                    self.problems.at(file, problem.line, problem.message);
+                }
+                return;
+            }
+        };
+        let section = self
+            .site
+            .sections
+            .iter()
+            .rev()
+            .find(|s| s.lang == self.lang && s.path == section_path);
+        let mut content = parsed.content;
+        if let Some(section) = section {
+            let types = &section.content.types;
+            match parsed.content_type {
+                Some((content_type, line)) if !types.contains(&content_type) => self.problems.at(
+                    file,
+                    line,
+                    format!(
+                        "`type` = \"{content_type}\" is not held by this section, which holds {}; change the type or add it to the section's `types`",
+                        types.iter().map(|t| format!("`{t}`")).collect::<Vec<_>>().join(", ")
+                    ),
+                ),
+                Some((content_type, _)) => content.content_type = content_type,
+                None => content.content_type = types[0],
+            }
+        }
+        if let Some(template) = &content.template {
+            check_template_name(self.site, template, file, parsed.template_line, self.problems);
+        }
+        for (name, line) in content.files.iter().zip(&parsed.file_lines) {
+            let sibling = path.with_file_name(name);
+            if !sibling.is_file() {
+                self.problems.at(file, *line, format!("`files`: `{name}` is not in this folder; put the file beside the page or remove it from the list"));
+            }
+        }
+        let links = markdown::links(&content.body)
+            .into_iter()
+            .filter(|link| link.target.starts_with("@/") || markdown::is_sibling_file(&link.target))
+            .map(|link| {
+                let line = body_line + content.body[..link.offset].matches('\n').count();
+                (link.target, line)
+            })
+            .collect();
+        let translation_key = parsed.translation.unwrap_or_else(|| {
+            let mut key = section_path.join("/");
+            if !key.is_empty() {
+                key.push('/');
+            }
+            key.push_str(&slug);
+            key
+        });
+        self.site.pages.push(PageSource {
+            lang: self.lang.to_string(),
+            section_path: section_path.to_vec(),
+            slug,
+            translation_key,
+            weight: parsed.weight,
+            content,
+            links,
+            file: file.to_string(),
+            source_hash,
+        });
+    }
+
+    fn read_media(&mut self, path: &Path, file: &str, section_path: &[String], name: &str) {
+        if !is_valid_file_name(name) {
+            let (stem, extension) = name.rsplit_once('.').unwrap_or((name, "bin"));
+            self.problems.file(
+                file,
+                format!(
+                    "file names become URLs and may use only `a-z`, `0-9`, `-`, `_` and one extension (D189 §6.15); rename it to `{}.{}`",
+                    slugify(stem),
+                    extension.to_ascii_lowercase()
+                ),
+            );
+            return;
+        }
+        let Some(bytes) = read_bytes(path, file, self.problems) else { return };
+        let mut published = format!("{}/", self.lang);
+        for part in section_path {
+            published.push_str(part);
+            published.push('/');
+        }
+        published.push_str(name);
+        self.site.media.push(MediaSource {
+            mime: mime_guess::from_path(name).first_or_octet_stream().essence_str().to_string(),
+            path: published,
+            bytes,
+        });
+    }
+
+    fn read_menus(&mut self, path: &Path, file: &str) {
+        #[derive(serde::Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct RawMenus {
+            #[serde(default)]
+            footer: Vec<RawItem>,
+        }
+        #[derive(serde::Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct RawItem {
+            title: String,
+            link: String,
+        }
+        let Some(bytes) = read_bytes(path, file, self.problems) else { return };
+        let Some(text) = as_utf8(bytes, file, self.problems) else { return };
+        match toml::from_str::<RawMenus>(&text) {
+            Ok(menus) => {
+                let items = menus.footer.into_iter().map(|item| MenuItem { title: item.title, link: item.link }).collect();
+                self.site.menus.push((self.lang.to_string(), items));
+            }
+            Err(error) => {
+                let line = error.span().map(|span| crate::config::line_of(&text, span.start)).unwrap_or(1);
+                self.problems.at(file, line, error.message().trim_end());
+            }
+        }
+    }
+}
+
+fn read_bytes(path: &Path, file: &str, problems: &mut Problems) -> Option<Vec<u8>> {
+    fs::read(path).map_err(|error| problems.file(file, format!("cannot read: {error}"))).ok()
+}
+
+fn as_utf8(bytes: Vec<u8>, file: &str, problems: &mut Problems) -> Option<String> {
+    String::from_utf8(bytes)
+        .map_err(|_| problems.file(file, "is not UTF-8 text; save it as UTF-8 (D189 §6.7)"))
+        .ok()
+}
+
+fn check_template_name(site: &SiteSource, template: &str, file: &str, line: usize, problems: &mut Problems) {
+    if !site.templates.iter().any(|t| t.name == template) {
+        let known: Vec<&str> = site.templates.iter().map(|t| t.name.as_str()).filter(|n| !n.starts_with('_')).collect();
+        problems.at(file, line, format!("`template`: unknown template `{template}`; the theme has {}", known.join(", ")));
+    }
+}
+
+fn read_ui_strings(from: &Path, config: &Config, site: &mut SiteSource, problems: &mut Problems) {
+    let mut default_keys: Option<Vec<String>> = None;
+    for lang in &config.languages {
+        let file = format!("i18n/{lang}.toml");
+        let Some(bytes) = read_bytes(&from.join(&file), &file, problems) else { continue };
+        let Some(text) = as_utf8(bytes, &file, problems) else { continue };
+        let table: BTreeMap<String, toml::Value> = match toml::from_str(&text) {
+            Ok(table) => table,
+            Err(error) => {
+                let line = error.span().map(|span| crate::config::line_of(&text, span.start)).unwrap_or(1);
+                problems.at(&file, line, error.message().trim_end());
+                continue;
+            }
+        };
+        let mut strings = Vec::new();
+        for (key, value) in table {
+            match value {
+                toml::Value::String(text) => strings.push((key, text)),
+                _ => problems.file(&file, format!("`{key}` must be a string: `{key} = \"…\"`")),
+            }
+        }
+        let keys: Vec<String> = strings.iter().map(|(key, _)| key.clone()).collect();
+        match &default_keys {
+            None => default_keys = Some(keys),
+            Some(expected) => {
+                let missing: Vec<&str> =
+                    expected.iter().filter(|k| !keys.contains(k)).map(String::as_str).collect();
+                if !missing.is_empty() {
+                    problems.file(&file, format!("missing strings (D189 §3.3: all interface text in each language): {}", missing.join(", ")));
+                }
+                let extra: Vec<&str> = keys.iter().filter(|k| !expected.contains(k)).map(String::as_str).collect();
+                if !extra.is_empty() {
+                    problems.file(&file, format!("strings not in i18n/{}.toml: {}; add them there too", config.languages[0], extra.join(", ")));
+                }
+            }
+        }
+        site.ui_strings.push((lang.clone(), strings));
+    }
+}
+
+fn read_theme(from: &Path, theme: &str, site: &mut SiteSource, problems: &mut Problems) {
+    let theme_dir = from.join("themes").join(theme);
+    if !theme_dir.join("templates").is_dir() {
+        problems.file(&format!("themes/{theme}/templates"), "missing: the theme named in site.toml `build.theme` must have a templates folder");
+        return;
+    }
+    for (kind, folder) in [("templates", theme_dir.join("templates")), ("static", theme_dir.join("static"))] {
+        let mut files: Vec<PathBuf> = walkdir::WalkDir::new(&folder)
+            .into_iter()
+            .flatten()
+            .filter(|entry| entry.file_type().is_file())
+            .map(|entry| entry.into_path())
+            .collect();
+        files.sort();
+        for path in files {
+            let relative = path.strip_prefix(&folder).unwrap_or(&path).to_string_lossy().replace('\\', "/");
+            if relative.split('/').any(|part| part.starts_with('.')) {
+                continue;
+            }
+            let file = format!("themes/{theme}/{kind}/{relative}");
+            let Some(bytes) = read_bytes(&path, &file, problems) else { continue };
+            if kind == "templates" {
+                let Some(body) = as_utf8(bytes, &file, problems) else { continue };
+                site.templates.push(TemplateSource { theme: theme.to_string(), name: relative, body });
+            } else {
+                if !relative.split('/').all(|part| is_valid_slug(part) || is_valid_file_name(part)) {
+                    problems.file(&file, "theme file names become URLs and may use only `a-z`, `0-9`, `-`, `_` and one extension (D189 §6.15)");
+                    continue;
+                }
+                site.media.push(MediaSource {
+                    mime: mime_guess::from_path(&relative).first_or_octet_stream().essence_str().to_string(),
+                    path: format!("static/{relative}"),
+                    bytes,
+                });
+            }
+        }
+    }
+}
+
+/// Checks that need the whole tree: duplicates, translation keys, links.
+fn validate(
+    site: &SiteSource,
+    known_paths: &HashSet<String>,
+    pagination_segments: &HashMap<&str, &str>,
+    problems: &mut Problems,
+) {
+    let mut paths: HashSet<String> = known_paths.clone();
+    let mut urls: HashMap<String, &str> = HashMap::new();
+    let mut section_keys: HashMap<(&str, &str), &str> = HashMap::new();
+    for section in &site.sections {
+        paths.insert(source_path(&section.lang, &section.path, None));
+        urls.insert(crate::model::section_url(&section.lang, &section.path), &section.file);
+        if let Some(first) = section_keys.insert((&section.lang, &section.translation_key), &section.file) {
+            problems.file(&section.file, format!("`translation` = \"{}\" is also used by {first}; each section of a language needs its own key", section.translation_key));
+        }
+    }
+    let mut page_keys: HashMap<(&str, &str), &str> = HashMap::new();
+    for page in &site.pages {
+        paths.insert(source_path(&page.lang, &page.section_path, Some(&page.slug)));
+        let url = crate::model::page_url(&page.lang, &page.section_path, &page.slug);
+        if let Some(first) = urls.insert(url.clone(), &page.file) {
+            problems.file(&page.file, format!("duplicate slug: `{url}` is also the address of {first}; rename one of them"));
+        }
+        if pagination_segments.get(page.lang.as_str()) == Some(&page.slug.as_str()) {
+            problems.file(&page.file, format!("the slug `{}` is reserved for list pages (`{}2/`); rename the file", page.slug, url));
+        }
+        if let Some(first) = page_keys.insert((&page.lang, &page.translation_key), &page.file) {
+            problems.file(&page.file, format!("`translation` = \"{}\" is also used by {first}; each page of a language needs its own key", page.translation_key));
+        }
+    }
+    let media: HashSet<&str> = site.media.iter().map(|m| m.path.as_str()).collect();
+    for page in &site.pages {
+        for (target, line) in &page.links {
+            if target.starts_with("@/") {
+                let path = target.split('#').next().unwrap_or(target);
+                if !paths.contains(path) {
+                    problems.at(&page.file, *line, format!("broken link: `{path}` is not a page or section of the site; write the target's source path, like `@/{}/…/slug.md` or `@/{}/…/_section.md`", page.lang, page.lang));
+                }
+            } else {
+                let mut published = format!("{}/", page.lang);
+                for part in &page.section_path {
+                    published.push_str(part);
+                    published.push('/');
+                }
+                published.push_str(target);
+                if !media.contains(published.as_str()) {
+                    problems.at(&page.file, *line, format!("broken link: the file `{target}` is not beside this page; add it to the folder or fix the name"));
+                }
+            }
+        }
+    }
+    for (lang, items) in &site.menus {
+        for item in items {
+            if item.link.starts_with("@/") && !paths.contains(&item.link) {
+                problems.file(&format!("content/{lang}/_menus.toml"), format!("broken link: `{}` is not a page or section of the site", item.link));
+            }
+        }
+    }
+}
+
+/// Writes a site in canonical form into `to` (`content/`, `themes/`, `i18n/`), which must not
+/// hold any of them yet.
+pub fn write_site(site: &SiteSource, to: &Path, theme: &str) -> anyhow::Result<()> {
+    for folder in ["content", "themes", "i18n"] {
+        let path = to.join(folder);
+        if path.exists() && fs::read_dir(&path).map(|mut d| d.next().is_some()).unwrap_or(true) {
+            return Err(UserError::new(format!(
+                "`{}` already exists and is not empty; export into a new folder so nothing is overwritten",
+                path.display()
+            ))
+            .into());
+        }
+    }
+    let write = |relative: String, bytes: &[u8]| -> anyhow::Result<()> {
+        let path = to.join(&relative);
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent).with_context(|| format!("failed to create {}", parent.display()))?;
+        }
+        fs::write(&path, bytes).with_context(|| format!("failed to write {}", path.display()))
+    };
+    let folder_of = |lang: &str, path: &[String]| {
+        let mut folder = format!("content/{lang}/");
+        for part in path {
+            folder.push_str(part);
+            folder.push('/');
+        }
+        folder
+    };
+    for section in &site.sections {
+        let text = front_matter::write_section(&section.translation_key, &section.content);
+        write(format!("{}_section.md", folder_of(&section.lang, &section.path)), text.as_bytes())?;
+    }
+    for page in &site.pages {
+        let text = front_matter::write_page(&page.translation_key, page.weight, &page.content);
+        write(format!("{}{}.md", folder_of(&page.lang, &page.section_path), page.slug), text.as_bytes())?;
+    }
+    for media in &site.media {
+        match media.path.strip_prefix("static/") {
+            Some(relative) => write(format!("themes/{theme}/static/{relative}"), &media.bytes)?,
+            None => write(format!("content/{}", media.path), &media.bytes)?,
+        }
+    }
+    for template in &site.templates {
+        write(format!("themes/{}/templates/{}", template.theme, template.name), template.body.as_bytes())?;
+    }
+    for (lang, strings) in &site.ui_strings {
+        let mut sorted: Vec<&(String, String)> = strings.iter().collect();
+        sorted.sort();
+        let mut text = String::new();
+        for (key, value) in sorted {
+            let bare = !key.is_empty() && key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+            let key = if bare { key.clone() } else { front_matter::toml_string(key) };
+            text.push_str(&format!("{key} = {}\n", front_matter::toml_string(value)));
+        }
+        write(format!("i18n/{lang}.toml"), text.as_bytes())?;
+    }
+    for (lang, items) in &site.menus {
+        let blocks: Vec<String> = items
+            .iter()
+            .map(|item| {
+                format!(
+                    "[[footer]]\ntitle = {}\nlink = {}\n",
+                    front_matter::toml_string(&item.title),
+                    front_matter::toml_string(&item.link)
+                )
+            })
+            .collect();
+        write(format!("content/{lang}/_menus.toml"), blocks.join("\n").as_bytes())?;
+    }
+    Ok(())
+}

@@ -1,0 +1,22 @@
+//! govsite: a CMS and static-site generator for the websites of Azerbaijani state bodies.
+//!
+//! Modules in reading order: the installation (`config`), the domain types (`model`), the
+//! exchange format (`content`), the database (`store`), rendering (`markdown`, `i18n`,
+//! `render`), publishing (`build`), serving (`http`), operations (`ops`) and the command line
+//! (`cli`). `ARCHITECTURE.md` describes their boundaries.
+
+pub mod config;
+pub mod error;
+pub mod model;
+pub mod slug;
+pub mod content;
+pub mod store;
+pub mod markdown;
+pub mod i18n;
+pub mod render;
+pub mod build;
+pub mod http;
+pub mod ops;
+pub mod cli;
+
+pub use error::UserError;

@@ -1,0 +1,43 @@
+//! Operations that run on their own while `serve` runs: the scheduler that publishes and
+//! expires items when their time comes (index refreshes and backups join it later).
+
+use std::time::Duration;
+
+use time::OffsetDateTime;
+
+use crate::build;
+use crate::config::Config;
+use crate::store::Store;
+
+/// Runs forever on its own thread: every `publish_check_seconds`, rebuilds the site when a
+/// scheduled publication or expiry has come due since the last check.
+pub fn run_scheduler(config: Config) {
+    let interval = Duration::from_secs(config.publish_check_seconds);
+    let mut last_check = OffsetDateTime::now_utc().unix_timestamp();
+    loop {
+        std::thread::sleep(interval);
+        let now = OffsetDateTime::now_utc();
+        match scheduled_build(&config, last_check, now) {
+            Ok(Some(report)) => {
+                for path in &report.written {
+                    println!("scheduler: wrote /{path}");
+                }
+                for path in &report.removed {
+                    println!("scheduler: removed /{path}");
+                }
+            }
+            Ok(None) => {}
+            Err(error) => eprintln!("scheduler: {error:#}"),
+        }
+        last_check = now.unix_timestamp();
+    }
+}
+
+/// Builds when something was scheduled in `(since, now]`; `None` when nothing was due.
+pub fn scheduled_build(config: &Config, since: i64, now: OffsetDateTime) -> anyhow::Result<Option<build::BuildReport>> {
+    let mut store = Store::open(&config.database_path(), &config.domain, config.utc_offset)?;
+    match store.next_scheduled_change(since)? {
+        Some(due) if due <= now.unix_timestamp() => Ok(Some(build::build(&mut store, config, false, now)?)),
+        _ => Ok(None),
+    }
+}

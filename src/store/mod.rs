@@ -1,0 +1,196 @@
+//! The SQLite database: schema and migrations, and all SQL of govsite. Every change to content
+//! goes through a `Store` method that writes its journal entry in the same transaction.
+
+mod edit;
+mod import;
+pub mod journal;
+mod read;
+
+use std::path::Path;
+
+use rusqlite::{Connection, OptionalExtension, params};
+use time::UtcOffset;
+
+pub use edit::PageEdit;
+pub use import::{ImportOptions, ImportReport};
+pub use journal::{Actor, JournalEntry};
+pub use read::{LivePage, MediaRecord, SectionRecord, SiteModel};
+
+/// What went wrong in the store, for callers that branch on it.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{0} not found")]
+    NotFound(String),
+    /// The change would lose or break something; nothing was changed.
+    #[error("{summary}")]
+    Refused { summary: String, problems: Vec<String> },
+    #[error("database error: {0}")]
+    Db(#[from] rusqlite::Error),
+}
+
+impl Error {
+    /// The user-facing form of a refusal, or `None` for internal errors.
+    pub fn into_user_error(self) -> Result<crate::UserError, Error> {
+        match self {
+            Error::Refused { summary, problems } => Ok(crate::UserError::with_problems(summary, problems)),
+            Error::NotFound(what) => Ok(crate::UserError::new(format!("{what} not found"))),
+            other => Err(other),
+        }
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Migrations, in order; append only. `PRAGMA user_version` counts the applied ones.
+const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_init.sql")];
+
+/// The database of one installation.
+pub struct Store {
+    conn: Connection,
+    site_id: i64,
+    utc_offset: UtcOffset,
+}
+
+impl Store {
+    /// Opens (creating if needed) the database file and applies pending migrations.
+    pub fn open(path: &Path, domain: &str, utc_offset: UtcOffset) -> Result<Store> {
+        let conn = Connection::open(path)?;
+        // D189 §6.10, §10.1.5: durable writes that survive a crash.
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        Store::setup(conn, domain, utc_offset)
+    }
+
+    /// A fresh database in memory, for tests.
+    pub fn open_in_memory(domain: &str, utc_offset: UtcOffset) -> Result<Store> {
+        Store::setup(Connection::open_in_memory()?, domain, utc_offset)
+    }
+
+    fn setup(mut conn: Connection, domain: &str, utc_offset: UtcOffset) -> Result<Store> {
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        migrate(&mut conn)?;
+        conn.execute("INSERT OR IGNORE INTO sites (domain) VALUES (?1)", params![domain])?;
+        let site_id = conn.query_row("SELECT id FROM sites WHERE domain = ?1", params![domain], |row| row.get(0))?;
+        Ok(Store { conn, site_id, utc_offset })
+    }
+
+    /// The schema version: how many migrations have been applied.
+    pub fn schema_version(&self) -> Result<usize> {
+        Ok(self.conn.query_row("PRAGMA user_version", [], |row| row.get::<_, i64>(0))? as usize)
+    }
+
+    /// Does the database hold no content yet?
+    pub fn is_empty(&self) -> Result<bool> {
+        let sections: i64 =
+            self.conn.query_row("SELECT COUNT(*) FROM sections WHERE site_id = ?1", params![self.site_id], |row| row.get(0))?;
+        Ok(sections == 0)
+    }
+
+    /// The id of a page by language and translation key.
+    pub fn page_id(&self, lang: &str, translation_key: &str) -> Result<i64> {
+        self.conn
+            .query_row(
+                "SELECT p.id FROM pages p JOIN sections s ON s.id = p.section_id
+                 WHERE s.site_id = ?1 AND p.lang = ?2 AND p.translation_key = ?3",
+                params![self.site_id, lang, translation_key],
+                |row| row.get(0),
+            )
+            .optional()?
+            .ok_or_else(|| Error::NotFound(format!("page `{translation_key}` in `{lang}`")))
+    }
+
+    /// The journal, oldest first.
+    pub fn journal(&self) -> Result<Vec<JournalEntry>> {
+        journal::entries(&self.conn)
+    }
+
+    /// Recomputes the journal's hash chain; the id of the first entry that does not match.
+    pub fn verify_journal(&self) -> Result<Option<i64>> {
+        journal::verify(&self.conn)
+    }
+
+    /// What `build` last wrote: path → digest.
+    pub fn build_manifest(&self) -> Result<std::collections::HashMap<String, String>> {
+        let mut statement = self.conn.prepare("SELECT path, digest FROM build_outputs")?;
+        let rows = statement.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Records what `build` wrote and removed, in one transaction.
+    pub fn update_build_manifest(&mut self, written: &[(String, String)], removed: &[String], replace_all: bool) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        if replace_all {
+            tx.execute("DELETE FROM build_outputs", [])?;
+        }
+        {
+            let mut upsert = tx.prepare("INSERT OR REPLACE INTO build_outputs (path, digest) VALUES (?1, ?2)")?;
+            for (path, digest) in written {
+                upsert.execute(params![path, digest])?;
+            }
+            let mut delete = tx.prepare("DELETE FROM build_outputs WHERE path = ?1")?;
+            for path in removed {
+                delete.execute(params![path])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+}
+
+fn migrate(conn: &mut Connection) -> Result<()> {
+    let tx = conn.transaction()?;
+    let applied = tx.query_row("PRAGMA user_version", [], |row| row.get::<_, i64>(0))? as usize;
+    for migration in MIGRATIONS.iter().skip(applied) {
+        tx.execute_batch(migration)?;
+    }
+    tx.pragma_update(None, "user_version", MIGRATIONS.len() as i64)?;
+    tx.commit()?;
+    Ok(())
+}
+
+/// `Vec<String>` ↔ the JSON text stored in list columns.
+fn to_json(items: &[String]) -> String {
+    serde_json::to_string(items).unwrap_or_else(|_| "[]".into())
+}
+
+fn from_json(text: &str) -> Vec<String> {
+    serde_json::from_str(text).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn can_apply_migrations_twice() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        migrate(&mut conn).unwrap();
+        migrate(&mut conn).unwrap();
+        let version: i64 = conn.query_row("PRAGMA user_version", [], |row| row.get(0)).unwrap();
+        assert_eq!(version as usize, MIGRATIONS.len());
+        let tables: i64 = conn
+            .query_row("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'pages'", [], |row| row.get(0))
+            .unwrap();
+        assert_eq!(tables, 1);
+    }
+
+    #[test]
+    fn can_reopen_a_file_database() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("db.sqlite");
+        let store = Store::open(&path, "test.gov.az", UtcOffset::UTC).unwrap();
+        assert!(store.is_empty().unwrap());
+        let site_id = store.site_id;
+        drop(store);
+        let store = Store::open(&path, "test.gov.az", UtcOffset::UTC).unwrap();
+        assert_eq!(store.site_id, site_id);
+        assert_eq!(store.schema_version().unwrap(), MIGRATIONS.len());
+        let mode: String = store.conn.query_row("PRAGMA journal_mode", [], |row| row.get(0)).unwrap();
+        assert_eq!(mode, "wal");
+        let sync: i64 = store.conn.query_row("PRAGMA synchronous", [], |row| row.get(0)).unwrap();
+        assert_eq!(sync, 2, "synchronous=FULL");
+        let fk: i64 = store.conn.query_row("PRAGMA foreign_keys", [], |row| row.get(0)).unwrap();
+        assert_eq!(fk, 1);
+    }
+}

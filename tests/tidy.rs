@@ -1,0 +1,44 @@
+//! Repository rules a compiler does not check: every module says what it owns in a `//!` first
+//! line; only `store` contains SQL; only `http` knows axum.
+
+mod common;
+
+fn sources() -> Vec<(String, String)> {
+    walkdir::WalkDir::new(common::repo().join("src"))
+        .into_iter()
+        .map(Result::unwrap)
+        .filter(|entry| entry.path().extension().is_some_and(|e| e == "rs"))
+        .map(|entry| {
+            let relative = entry.path().strip_prefix(common::repo()).unwrap().to_string_lossy().into_owned();
+            (relative, std::fs::read_to_string(entry.path()).unwrap())
+        })
+        .collect()
+}
+
+#[test]
+fn every_module_starts_with_its_doc_line() {
+    let missing: Vec<String> = sources().into_iter().filter(|(_, text)| !text.starts_with("//!")).map(|(path, _)| path).collect();
+    assert!(missing.is_empty(), "modules without a `//!` first line: {missing:?}");
+}
+
+#[test]
+fn only_store_contains_sql() {
+    let offenders: Vec<String> = sources()
+        .into_iter()
+        .filter(|(path, _)| !path.starts_with("src/store/"))
+        .filter(|(_, text)| ["rusqlite", "SELECT ", "INSERT INTO", "UPDATE ", "DELETE FROM"].iter().any(|sql| text.contains(sql)))
+        .map(|(path, _)| path)
+        .collect();
+    assert!(offenders.is_empty(), "SQL outside src/store: {offenders:?}");
+}
+
+#[test]
+fn only_http_knows_axum() {
+    let offenders: Vec<String> = sources()
+        .into_iter()
+        .filter(|(path, _)| !path.starts_with("src/http/") && path != "src/cli.rs")
+        .filter(|(_, text)| text.contains("axum"))
+        .map(|(path, _)| path)
+        .collect();
+    assert!(offenders.is_empty(), "axum outside src/http: {offenders:?}");
+}
