@@ -16,7 +16,11 @@ use crate::store::{Actor, ImportOptions, Store};
 use crate::{build, content, http, ops};
 
 #[derive(Debug, Parser)]
-#[command(name = "govsite", version, about = "CMS and static-site generator for the websites of Azerbaijani state bodies")]
+#[command(
+    name = "govsite",
+    version,
+    about = "CMS and static-site generator for the websites of Azerbaijani state bodies"
+)]
 pub struct Cli {
     /// The site's folder, holding site.toml
     #[arg(long, global = true, value_name = "DIR", default_value = ".")]
@@ -72,7 +76,13 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             let from = from.unwrap_or_else(|| config.site_dir.clone());
             let mut store = open_store(&config)?;
             let report = import(&mut store, &config, &from, ImportOptions { force, prune })?;
-            for line in report.added.iter().map(|a| format!("added {a}")).chain(report.updated.iter().map(|u| format!("updated {u}"))).chain(report.removed.iter().map(|r| format!("removed {r}"))) {
+            for line in report
+                .added
+                .iter()
+                .map(|a| format!("added {a}"))
+                .chain(report.updated.iter().map(|u| format!("updated {u}")))
+                .chain(report.removed.iter().map(|r| format!("removed {r}")))
+            {
                 println!("{line}");
             }
             println!(
@@ -108,28 +118,54 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
 }
 
 fn open_store(config: &Config) -> anyhow::Result<Store> {
-    std::fs::create_dir_all(&config.data_dir).with_context(|| format!("failed to create {}", config.data_dir.display()))?;
+    std::fs::create_dir_all(&config.data_dir)
+        .with_context(|| format!("failed to create {}", config.data_dir.display()))?;
     let path = config.database_path();
-    Store::open(&path, &config.domain, config.utc_offset).with_context(|| format!("failed to open the database {}", path.display()))
+    Store::open(&path, &config.domain, config.utc_offset)
+        .with_context(|| format!("failed to open the database {}", path.display()))
 }
 
 /// Reads the sources under `from`, checks them and their templates, and imports them.
-pub fn import(store: &mut Store, config: &Config, from: &Path, options: ImportOptions) -> anyhow::Result<crate::store::ImportReport> {
+pub fn import(
+    store: &mut Store,
+    config: &Config,
+    from: &Path,
+    options: ImportOptions,
+) -> anyhow::Result<crate::store::ImportReport> {
     let known = store.source_paths()?;
     let site = read_and_check(config, from, &known)?;
-    store.import(&site, options, &Actor::os_user()).map_err(|error| match error.into_user_error() {
-        Ok(user_error) => anyhow::Error::new(user_error),
-        Err(internal) => anyhow::Error::new(internal).context("import failed; the database is unchanged"),
-    })
+    store
+        .import(&site, options, &Actor::os_user())
+        .map_err(|error| match error.into_user_error() {
+            Ok(user_error) => anyhow::Error::new(user_error),
+            Err(internal) => {
+                anyhow::Error::new(internal).context("import failed; the database is unchanged")
+            }
+        })
 }
 
 /// Reads a site's sources and compiles its templates; every problem in one list.
-fn read_and_check(config: &Config, from: &Path, known: &HashSet<String>) -> anyhow::Result<SiteSource> {
+fn read_and_check(
+    config: &Config,
+    from: &Path,
+    known: &HashSet<String>,
+) -> anyhow::Result<SiteSource> {
     let site = content::read_site(from, config, known)?;
-    let templates = site.templates.iter().map(|t| (t.name.clone(), t.body.clone())).collect();
+    let templates = site
+        .templates
+        .iter()
+        .map(|t| (t.name.clone(), t.body.clone()))
+        .collect();
     if let Err(problems) = Templates::compile(&templates) {
-        let problems = problems.into_iter().map(|p| format!("themes/{}/templates: {p}", config.theme)).collect();
-        return Err(UserError::with_problems("the theme's templates have problems; nothing was changed:", problems).into());
+        let problems = problems
+            .into_iter()
+            .map(|p| format!("themes/{}/templates: {p}", config.theme))
+            .collect();
+        return Err(UserError::with_problems(
+            "the theme's templates have problems; nothing was changed:",
+            problems,
+        )
+        .into());
     }
     Ok(site)
 }
@@ -166,15 +202,25 @@ fn print_build(report: &build::BuildReport, quiet: bool) {
 
 fn serve(config: Config, public: Option<String>) -> anyhow::Result<()> {
     let public_addr: std::net::SocketAddr = match public {
-        Some(text) => text
-            .parse()
-            .map_err(|_| UserError::new(format!("`--public {text}` is not an address; write it like 127.0.0.1:8080")))?,
+        Some(text) => text.parse().map_err(|_| {
+            UserError::new(format!(
+                "`--public {text}` is not an address; write it like 127.0.0.1:8080"
+            ))
+        })?,
         None => config.public_addr,
     };
     let mut store = open_store(&config)?;
     if store.is_empty()? {
-        println!("serve: the database is empty; importing {}", config.site_dir.display());
-        let report = import(&mut store, &config, &config.site_dir.clone(), ImportOptions::default())?;
+        println!(
+            "serve: the database is empty; importing {}",
+            config.site_dir.display()
+        );
+        let report = import(
+            &mut store,
+            &config,
+            &config.site_dir.clone(),
+            ImportOptions::default(),
+        )?;
         println!("serve: imported {} items", report.added.len());
     }
     let report = build::build(&mut store, &config, false, OffsetDateTime::now_utc())?;
@@ -182,16 +228,27 @@ fn serve(config: Config, public: Option<String>) -> anyhow::Result<()> {
     drop(store);
 
     let scheduler_config = config.clone();
-    std::thread::Builder::new().name("scheduler".into()).spawn(move || ops::run_scheduler(scheduler_config))?;
+    std::thread::Builder::new()
+        .name("scheduler".into())
+        .spawn(move || ops::run_scheduler(scheduler_config))?;
 
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(public_addr)
             .await
-            .map_err(|error| UserError::new(format!("cannot listen on {public_addr}: {error}; choose another with `--public ADDR`")))?;
+            .map_err(|error| {
+                UserError::new(format!(
+                    "cannot listen on {public_addr}: {error}; choose another with `--public ADDR`"
+                ))
+            })?;
         let state = http::PublicState::new(config.public_dir.clone(), config.languages.clone());
         println!("serve: public site at http://{public_addr}/");
-        println!("serve: the admin panel will listen on http://{} (site.toml `listen.admin`)", config.admin_addr);
+        println!(
+            "serve: the admin panel will listen on http://{} (site.toml `listen.admin`)",
+            config.admin_addr
+        );
         axum::serve(listener, http::public_router(state))
             .with_graceful_shutdown(async {
                 let _ = tokio::signal::ctrl_c().await;

@@ -73,7 +73,10 @@ pub struct RawPaths {
 
 impl Default for RawPaths {
     fn default() -> Self {
-        RawPaths { data: default_data(), public: default_public() }
+        RawPaths {
+            data: default_data(),
+            public: default_public(),
+        }
     }
 }
 
@@ -89,7 +92,10 @@ pub struct RawListen {
 
 impl Default for RawListen {
     fn default() -> Self {
-        RawListen { public: default_public_addr(), admin: default_admin_addr() }
+        RawListen {
+            public: default_public_addr(),
+            admin: default_admin_addr(),
+        }
     }
 }
 
@@ -106,7 +112,11 @@ pub struct RawBuild {
 
 impl Default for RawBuild {
     fn default() -> Self {
-        RawBuild { theme: default_theme(), page_size: default_page_size(), feed_size: default_feed_size() }
+        RawBuild {
+            theme: default_theme(),
+            page_size: default_page_size(),
+            feed_size: default_feed_size(),
+        }
     }
 }
 
@@ -120,7 +130,9 @@ pub struct RawSchedule {
 
 impl Default for RawSchedule {
     fn default() -> Self {
-        RawSchedule { publish_check_seconds: default_publish_check() }
+        RawSchedule {
+            publish_check_seconds: default_publish_check(),
+        }
     }
 }
 
@@ -212,7 +224,10 @@ impl Config {
 
     pub fn parse(site_dir: &Path, text: &str) -> Result<Config, UserError> {
         let raw: RawConfig = toml::from_str(text).map_err(|error| {
-            let line = error.span().map(|span| line_of(text, span.start)).unwrap_or(1);
+            let line = error
+                .span()
+                .map(|span| line_of(text, span.start))
+                .unwrap_or(1);
             UserError::new(format!(
                 "site.toml:{line}: {}",
                 error.message().trim_end_matches('\n')
@@ -236,12 +251,16 @@ impl Config {
         }
         for lang in &site.languages {
             if lang.is_empty() || !lang.bytes().all(|b| b.is_ascii_lowercase()) {
-                problems.push(format!("site.toml: language code `{lang}` must be lowercase letters, like \"az\""));
+                problems.push(format!(
+                    "site.toml: language code `{lang}` must be lowercase letters, like \"az\""
+                ));
             }
         }
         let mut check_localized = |field: &str, values: &Localized, required: bool| {
             for lang in &site.languages {
-                if values.get(lang).is_none_or(|v| v.trim().is_empty()) && (required || !values.is_empty()) {
+                if values.get(lang).is_none_or(|v| v.trim().is_empty())
+                    && (required || !values.is_empty())
+                {
                     problems.push(format!("site.toml: `{field}` has no text for language `{lang}`; add `{lang} = \"…\"`"));
                 }
             }
@@ -257,7 +276,10 @@ impl Config {
             ));
         }
         if !site.email.contains('@') {
-            problems.push(format!("site.toml: `site.email` = {:?} is not an e-mail address", site.email));
+            problems.push(format!(
+                "site.toml: `site.email` = {:?} is not an e-mail address",
+                site.email
+            ));
         }
         let utc_offset = parse_offset(&site.utc_offset).unwrap_or_else(|| {
             problems.push(format!(
@@ -280,10 +302,14 @@ impl Config {
             problems.push("site.toml: `build.page_size` must be at least 1".to_string());
         }
         if raw.schedule.publish_check_seconds == 0 {
-            problems.push("site.toml: `schedule.publish_check_seconds` must be at least 1".to_string());
+            problems
+                .push("site.toml: `schedule.publish_check_seconds` must be at least 1".to_string());
         }
         if !problems.is_empty() {
-            return Err(UserError::with_problems("site.toml has problems:", problems));
+            return Err(UserError::with_problems(
+                "site.toml has problems:",
+                problems,
+            ));
         }
         Ok(Config {
             site_dir: site_dir.to_path_buf(),
@@ -320,7 +346,11 @@ impl Config {
         let name = self.localized(&self.name, lang).to_string();
         let or_name = |values: &Localized| {
             let value = self.localized(values, lang);
-            if value.is_empty() { name.clone() } else { value.to_string() }
+            if value.is_empty() {
+                name.clone()
+            } else {
+                value.to_string()
+            }
         };
         let coverage = self.localized(&self.dublin_core.coverage, lang);
         DublinCoreDefaults {
@@ -328,9 +358,17 @@ impl Config {
             publisher: or_name(&self.dublin_core.publisher),
             rights: {
                 let rights = self.localized(&self.dublin_core.rights, lang);
-                if rights.is_empty() { format!("© {name}") } else { rights.to_string() }
+                if rights.is_empty() {
+                    format!("© {name}")
+                } else {
+                    rights.to_string()
+                }
             },
-            coverage: if coverage.is_empty() { "AZ".to_string() } else { coverage.to_string() },
+            coverage: if coverage.is_empty() {
+                "AZ".to_string()
+            } else {
+                coverage.to_string()
+            },
         }
     }
 
@@ -361,7 +399,11 @@ fn parse_offset(text: &str) -> Option<UtcOffset> {
 
 /// The 1-based line of a byte offset in a text.
 pub fn line_of(text: &str, offset: usize) -> usize {
-    text.as_bytes()[..offset.min(text.len())].iter().filter(|&&b| b == b'\n').count() + 1
+    text.as_bytes()[..offset.min(text.len())]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
 }
 
 #[cfg(test)]

@@ -15,11 +15,17 @@ pub struct UserError {
 
 impl UserError {
     pub fn new(summary: impl Into<String>) -> Self {
-        UserError { summary: summary.into(), problems: Vec::new() }
+        UserError {
+            summary: summary.into(),
+            problems: Vec::new(),
+        }
     }
 
     pub fn with_problems(summary: impl Into<String>, problems: Vec<String>) -> Self {
-        UserError { summary: summary.into(), problems }
+        UserError {
+            summary: summary.into(),
+            problems,
+        }
     }
 }
 

@@ -5,10 +5,23 @@ use std::collections::BTreeMap;
 
 use time::Date;
 
-const AZ_MONTHS: [&str; 12] =
-    ["yanvar", "fevral", "mart", "aprel", "may", "iyun", "iyul", "avqust", "sentyabr", "oktyabr", "noyabr", "dekabr"];
+const AZ_MONTHS: [&str; 12] = [
+    "yanvar", "fevral", "mart", "aprel", "may", "iyun", "iyul", "avqust", "sentyabr", "oktyabr",
+    "noyabr", "dekabr",
+];
 const EN_MONTHS: [&str; 12] = [
-    "January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 ];
 
 /// A date as readers of the language expect it: `22 noyabr 2026`, `22 November 2026`; other
@@ -18,7 +31,12 @@ pub fn format_date(lang: &str, date: Date) -> String {
     match lang {
         "az" => format!("{} {} {}", date.day(), AZ_MONTHS[month], date.year()),
         "en" => format!("{} {} {}", date.day(), EN_MONTHS[month], date.year()),
-        _ => format!("{:04}-{:02}-{:02}", date.year(), date.month() as u8, date.day()),
+        _ => format!(
+            "{:04}-{:02}-{:02}",
+            date.year(),
+            date.month() as u8,
+            date.day()
+        ),
     }
 }
 
@@ -32,7 +50,11 @@ pub fn format_size(lang: &str, bytes: u64) -> String {
         return format!("{bytes} B");
     };
     let text = format!("{value:.1}");
-    let text = if lang == "en" { text } else { text.replace('.', ",") };
+    let text = if lang == "en" {
+        text
+    } else {
+        text.replace('.', ",")
+    };
     format!("{text} {unit}")
 }
 

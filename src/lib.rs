@@ -5,18 +5,18 @@
 //! `render`), publishing (`build`), serving (`http`), operations (`ops`) and the command line
 //! (`cli`). `ARCHITECTURE.md` describes their boundaries.
 
-pub mod config;
-pub mod error;
-pub mod model;
-pub mod slug;
-pub mod content;
-pub mod store;
-pub mod markdown;
-pub mod i18n;
-pub mod render;
 pub mod build;
-pub mod http;
-pub mod ops;
 pub mod cli;
+pub mod config;
+pub mod content;
+pub mod error;
+pub mod http;
+pub mod i18n;
+pub mod markdown;
+pub mod model;
+pub mod ops;
+pub mod render;
+pub mod slug;
+pub mod store;
 
 pub use error::UserError;

@@ -20,9 +20,11 @@ pub fn links(source: &str) -> Vec<Link> {
     Parser::new_ext(source, options())
         .into_offset_iter()
         .filter_map(|(event, range)| match event {
-            Event::Start(Tag::Link { dest_url, .. }) | Event::Start(Tag::Image { dest_url, .. }) => {
-                Some(Link { target: dest_url.to_string(), offset: range.start })
-            }
+            Event::Start(Tag::Link { dest_url, .. })
+            | Event::Start(Tag::Image { dest_url, .. }) => Some(Link {
+                target: dest_url.to_string(),
+                offset: range.start,
+            }),
             _ => None,
         })
         .collect()
@@ -32,7 +34,77 @@ pub fn links(source: &str) -> Vec<Link> {
 pub fn is_sibling_file(target: &str) -> bool {
     !target.is_empty()
         && !target.contains(['/', ':', '#', '?', '@'])
-        && target.rsplit_once('.').is_some_and(|(stem, ext)| !stem.is_empty() && !ext.is_empty())
+        && target
+            .rsplit_once('.')
+            .is_some_and(|(stem, ext)| !stem.is_empty() && !ext.is_empty())
+}
+
+/// The line that splits a long document into pages (D189 §7.6).
+pub const PAGE_BREAK: &str = "<!-- pagebreak -->";
+
+/// The parts of a body, split at lines that hold only [`PAGE_BREAK`]; at least one.
+pub fn split_parts(source: &str) -> Vec<&str> {
+    let mut parts = Vec::new();
+    let mut start = 0;
+    let mut offset = 0;
+    for line in source.split_inclusive('\n') {
+        if line.trim() == PAGE_BREAK {
+            parts.push(&source[start..offset]);
+            start = offset + line.len();
+        }
+        offset += line.len();
+    }
+    parts.push(&source[start..]);
+    parts
+}
+
+/// Byte offsets of images without alternative text (D189 §7.9): Markdown images with an
+/// empty description and HTML `<img>` tags without a non-empty `alt`.
+pub fn images_without_alt(source: &str) -> Vec<usize> {
+    let mut missing = Vec::new();
+    let mut open_image: Option<(usize, String)> = None;
+    for (event, range) in Parser::new_ext(source, options()).into_offset_iter() {
+        match event {
+            Event::Start(Tag::Image { .. }) => open_image = Some((range.start, String::new())),
+            Event::End(pulldown_cmark::TagEnd::Image) => {
+                if let Some((start, alt)) = open_image.take()
+                    && alt.trim().is_empty()
+                {
+                    missing.push(start);
+                }
+            }
+            Event::Text(text) | Event::Code(text) => {
+                if let Some((_, alt)) = open_image.as_mut() {
+                    alt.push_str(&text);
+                }
+            }
+            Event::Html(html) | Event::InlineHtml(html) => {
+                let lower = html.to_ascii_lowercase();
+                let mut search = 0;
+                while let Some(found) = lower[search..].find("<img") {
+                    let tag_start = search + found;
+                    let tag_end = lower[tag_start..]
+                        .find('>')
+                        .map(|e| tag_start + e)
+                        .unwrap_or(lower.len());
+                    let tag = &lower[tag_start..tag_end];
+                    let has_alt = tag
+                        .split_once("alt=")
+                        .map(|(_, rest)| {
+                            let rest = rest.trim_start_matches(['"', '\'']);
+                            !rest.is_empty() && !rest.starts_with(['"', '\'', ' '])
+                        })
+                        .unwrap_or(false);
+                    if !has_alt {
+                        missing.push(range.start + tag_start);
+                    }
+                    search = tag_end;
+                }
+            }
+            _ => {}
+        }
+    }
+    missing
 }
 
 /// What rendering needs from its surroundings.
@@ -55,13 +127,23 @@ static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
 /// Renders a Markdown body to sanitised HTML, resolving internal and sibling-file links.
 pub fn render(source: &str, context: &RenderContext<'_>) -> String {
     let events = Parser::new_ext(source, options()).map(|event| match event {
-        Event::Start(Tag::Link { link_type, dest_url, title, id }) => Event::Start(Tag::Link {
+        Event::Start(Tag::Link {
+            link_type,
+            dest_url,
+            title,
+            id,
+        }) => Event::Start(Tag::Link {
             link_type,
             dest_url: resolve(dest_url, context),
             title,
             id,
         }),
-        Event::Start(Tag::Image { link_type, dest_url, title, id }) => Event::Start(Tag::Image {
+        Event::Start(Tag::Image {
+            link_type,
+            dest_url,
+            title,
+            id,
+        }) => Event::Start(Tag::Image {
             link_type,
             dest_url: resolve(dest_url, context),
             title,
@@ -98,7 +180,13 @@ mod tests {
 
     fn render_simple(source: &str) -> String {
         let resolve = |path: &str| (path == "@/az/a/b.md").then(|| "/az/a/b/".to_string());
-        render(source, &RenderContext { resolve_link: &resolve, folder_url: "/az/a/" })
+        render(
+            source,
+            &RenderContext {
+                resolve_link: &resolve,
+                folder_url: "/az/a/",
+            },
+        )
     }
 
     #[test]
@@ -111,7 +199,9 @@ mod tests {
 
     #[test]
     fn can_sanitise_editor_html() {
-        let html = render_simple("<script>alert(1)</script>\n\n<a href=\"javascript:alert(1)\">x</a> <b onclick=\"x()\">b</b>");
+        let html = render_simple(
+            "<script>alert(1)</script>\n\n<a href=\"javascript:alert(1)\">x</a> <b onclick=\"x()\">b</b>",
+        );
         assert!(!html.contains("<script"), "{html}");
         assert!(!html.contains("javascript:"), "{html}");
         assert!(!html.contains("onclick"), "{html}");
@@ -120,7 +210,27 @@ mod tests {
     #[test]
     fn can_render_tables() {
         let html = render_simple("| a | b |\n|---|---|\n| 1 | 2 |\n");
-        assert!(html.contains("<table>") && html.contains("<td>2</td>"), "{html}");
+        assert!(
+            html.contains("<table>") && html.contains("<td>2</td>"),
+            "{html}"
+        );
+    }
+
+    #[test]
+    fn can_split_long_documents() {
+        assert_eq!(split_parts("a\n"), vec!["a\n"]);
+        assert_eq!(
+            split_parts("a\n<!-- pagebreak -->\nb\n"),
+            vec!["a\n", "b\n"]
+        );
+    }
+
+    #[test]
+    fn can_find_images_without_alt() {
+        let source = "![](a.png)\n\n![Gerb](b.png)\n\n<img src=\"c.png\">\n\n<img src=\"d.png\" alt=\"Bayraq\">\n\nx <img alt=\"\" src=\"e.png\"> y\n";
+        let missing = images_without_alt(source);
+        assert_eq!(missing.len(), 3, "{missing:?}");
+        assert_eq!(&source[missing[0]..missing[0] + 2], "![");
     }
 
     #[test]

@@ -20,8 +20,12 @@ pub enum ContentType {
 }
 
 impl ContentType {
-    pub const ALL: [ContentType; 4] =
-        [ContentType::Page, ContentType::News, ContentType::Document, ContentType::Announcement];
+    pub const ALL: [ContentType; 4] = [
+        ContentType::Page,
+        ContentType::News,
+        ContentType::Document,
+        ContentType::Announcement,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -65,7 +69,12 @@ pub enum Status {
 }
 
 impl Status {
-    pub const ALL: [Status; 4] = [Status::Draft, Status::Review, Status::Published, Status::Unpublished];
+    pub const ALL: [Status; 4] = [
+        Status::Draft,
+        Status::Review,
+        Status::Published,
+        Status::Unpublished,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -352,9 +361,22 @@ mod tests {
         let offset = UtcOffset::from_hms(4, 0, 0).unwrap();
         let date = Stamp::parse("2026-11-22").unwrap();
         assert!(date.is_date_only());
-        assert_eq!(date.instant(offset).unwrap().to_offset(UtcOffset::UTC).hour(), 20);
+        assert_eq!(
+            date.instant(offset)
+                .unwrap()
+                .to_offset(UtcOffset::UTC)
+                .hour(),
+            20
+        );
         let moment = Stamp::parse("2026-11-22T09:30:00+04:00").unwrap();
-        assert_eq!(moment.instant(offset).unwrap().to_offset(UtcOffset::UTC).hour(), 5);
+        assert_eq!(
+            moment
+                .instant(offset)
+                .unwrap()
+                .to_offset(UtcOffset::UTC)
+                .hour(),
+            5
+        );
         assert!(Stamp::parse("22.11.2026").is_err());
         assert!(Stamp::parse("2026-13-01").is_err());
     }
@@ -363,8 +385,14 @@ mod tests {
     fn can_make_urls() {
         let path = vec!["haqqimizda".to_string(), "struktur".to_string()];
         assert_eq!(section_url("az", &path), "/az/haqqimizda/struktur/");
-        assert_eq!(page_url("az", &path, "idare"), "/az/haqqimizda/struktur/idare/");
-        assert_eq!(source_path("az", &path, None), "@/az/haqqimizda/struktur/_section.md");
+        assert_eq!(
+            page_url("az", &path, "idare"),
+            "/az/haqqimizda/struktur/idare/"
+        );
+        assert_eq!(
+            source_path("az", &path, None),
+            "@/az/haqqimizda/struktur/_section.md"
+        );
         assert_eq!(source_path("en", &[], Some("x")), "@/en/x.md");
     }
 }

@@ -34,10 +34,16 @@ pub fn run_scheduler(config: Config) {
 }
 
 /// Builds when something was scheduled in `(since, now]`; `None` when nothing was due.
-pub fn scheduled_build(config: &Config, since: i64, now: OffsetDateTime) -> anyhow::Result<Option<build::BuildReport>> {
+pub fn scheduled_build(
+    config: &Config,
+    since: i64,
+    now: OffsetDateTime,
+) -> anyhow::Result<Option<build::BuildReport>> {
     let mut store = Store::open(&config.database_path(), &config.domain, config.utc_offset)?;
     match store.next_scheduled_change(since)? {
-        Some(due) if due <= now.unix_timestamp() => Ok(Some(build::build(&mut store, config, false, now)?)),
+        Some(due) if due <= now.unix_timestamp() => {
+            Ok(Some(build::build(&mut store, config, false, now)?))
+        }
         _ => Ok(None),
     }
 }

@@ -52,7 +52,9 @@ pub fn slugify(text: &str) -> String {
 /// Is this a valid slug: non-empty, only `[a-z0-9_-]`, not starting or ending with `-`?
 pub fn is_valid_slug(text: &str) -> bool {
     !text.is_empty()
-        && text.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
         && !text.starts_with('-')
         && !text.ends_with('-')
 }
@@ -63,7 +65,9 @@ pub fn is_valid_file_name(name: &str) -> bool {
         Some((stem, extension)) => {
             is_valid_slug(stem)
                 && !extension.is_empty()
-                && extension.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+                && extension
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
         }
         None => false,
     }

@@ -26,7 +26,11 @@ fn open(site: &Path) -> (Config, Store) {
 
 /// The files a build reports it wrote.
 fn written(output: &str) -> Vec<String> {
-    output.lines().filter_map(|line| line.strip_prefix("wrote /")).map(str::to_string).collect()
+    output
+        .lines()
+        .filter_map(|line| line.strip_prefix("wrote /"))
+        .map(str::to_string)
+        .collect()
 }
 
 #[test]
@@ -47,13 +51,19 @@ fn can_publish_pages_lists_feeds_and_sitemap_in_both_languages() {
         "az/xeberler/atom.xml",
         "en/news/rss.xml",
         "sitemap.xml",
-        "static/css/site.css",
+        "static/css/base.css",
         "az/404.html",
+        "en/500.html",
+        "az/sayt-xeritesi/index.html",
+        "text/az/xeberler/birinci-xeber/index.html",
     ] {
         assert!(public.join(path).is_file(), "missing {path}");
     }
     let page = read(&public.join("az/xeberler/birinci-xeber/index.html"));
-    assert!(page.starts_with("<!DOCTYPE html>\n<html lang=\"az\""), "{page}");
+    assert!(
+        page.starts_with("<!DOCTYPE html>\n<html lang=\"az\""),
+        "{page}"
+    );
     assert!(page.contains("<meta charset=\"utf-8\">"));
     assert!(page.contains("<h1>Birinci xəbər</h1>"));
     // Internal links are resolved to the target's address.
@@ -71,7 +81,10 @@ fn can_publish_pages_lists_feeds_and_sitemap_in_both_languages() {
     // The sitemap lists translations as hreflang alternates.
     let sitemap = read(&public.join("sitemap.xml"));
     assert!(sitemap.contains("<loc>https://test.gov.az/az/xeberler/birinci-xeber/</loc>"));
-    assert!(sitemap.contains("hreflang=\"en\" href=\"https://test.gov.az/en/news/first-news/\""), "{sitemap}");
+    assert!(
+        sitemap.contains("hreflang=\"en\" href=\"https://test.gov.az/en/news/first-news/\""),
+        "{sitemap}"
+    );
     assert!(!sitemap.contains("qaralama"));
 
     let feed = read(&public.join("az/xeberler/atom.xml"));
@@ -85,9 +98,17 @@ fn can_paginate_lists() {
     let first = read(&site.join("public/az/xeberler/index.html"));
     let second = read(&site.join("public/az/xeberler/sehife/2/index.html"));
     // Newest first; page size 2 in the fixture's site.toml.
-    assert!(first.contains("Üçüncü xəbər") && first.contains("İkinci xəbər") && !first.contains("Birinci xəbər"), "{first}");
+    assert!(
+        first.contains("Üçüncü xəbər")
+            && first.contains("İkinci xəbər")
+            && !first.contains("Birinci xəbər"),
+        "{first}"
+    );
     assert!(second.contains("Birinci xəbər"));
-    assert!(first.contains("səhifə 1 / 2") && second.contains("səhifə 2 / 2"), "{first}");
+    assert!(
+        first.contains("səhifə 1 / 2") && second.contains("səhifə 2 / 2"),
+        "{first}"
+    );
     assert!(first.contains("href=\"/az/xeberler/sehife/2/\""));
     assert!(read(&site.join("public/en/news/index.html")).contains("First news"));
 }
@@ -98,23 +119,39 @@ fn can_switch_language_with_fallbacks() {
     let public = site.join("public");
     // D189 §3.4: the same page in the other language …
     let translated = read(&public.join("az/xeberler/birinci-xeber/index.html"));
-    assert!(translated.contains("href=\"/en/news/first-news/\" hreflang=\"en\""), "{translated}");
+    assert!(
+        translated.contains("href=\"/en/news/first-news/\" hreflang=\"en\""),
+        "{translated}"
+    );
     // … else the current section in that language …
     let untranslated = read(&public.join("az/xeberler/ucuncu-xeber/index.html"));
-    assert!(untranslated.contains("href=\"/en/news/\" hreflang=\"en\""), "{untranslated}");
+    assert!(
+        untranslated.contains("href=\"/en/news/\" hreflang=\"en\""),
+        "{untranslated}"
+    );
     // … else that language's home page.
     let no_section = read(&public.join("az/senedler/index.html"));
-    assert!(no_section.contains("href=\"/en/\" hreflang=\"en\""), "{no_section}");
+    assert!(
+        no_section.contains("href=\"/en/\" hreflang=\"en\""),
+        "{no_section}"
+    );
 }
 
 #[test]
 fn can_build_incrementally_to_the_same_tree_as_a_full_build() {
     let (temp, site) = built_fixture();
     let output = ok(&site, &["build"]);
-    assert!(written(&output).is_empty(), "a second build writes nothing:\n{output}");
+    assert!(
+        written(&output).is_empty(),
+        "a second build writes nothing:\n{output}"
+    );
 
     let file = site.join("content/az/xeberler/ikinci-xeber.md");
-    fs::write(&file, read(&file).replace("Portal yeniləndi.", "Portal tamamilə yeniləndi.")).unwrap();
+    fs::write(
+        &file,
+        read(&file).replace("Portal yeniləndi.", "Portal tamamilə yeniləndi."),
+    )
+    .unwrap();
     ok(&site, &["import"]);
     ok(&site, &["build"]);
     let incremental = temp.path().join("incremental");
@@ -127,12 +164,16 @@ fn can_build_incrementally_to_the_same_tree_as_a_full_build() {
 fn can_rewrite_only_what_depends_on_an_edited_page() {
     let (_temp, site) = built_fixture();
     let file = site.join("content/az/xeberler/ikinci-xeber.md");
-    fs::write(&file, read(&file).replace("Portal yeniləndi.", "Portal tamamilə yeniləndi.")).unwrap();
+    fs::write(
+        &file,
+        read(&file).replace("Portal yeniləndi.", "Portal tamamilə yeniləndi."),
+    )
+    .unwrap();
     ok(&site, &["import"]);
     let mut files = written(&ok(&site, &["build"]));
     files.sort();
-    // The page itself; the list page it appears on; the home page's latest items; the feeds
-    // of its section and language. Nothing else: not its translation (its address did not
+    // The page itself; the list page it appears on; the home page's latest items (each with
+    // its text-only twin); the feeds of its section and language. Nothing else: not its translation (its address did not
     // change), not other list pages, not the sitemap (no address or date changed).
     assert_eq!(
         files,
@@ -144,6 +185,9 @@ fn can_rewrite_only_what_depends_on_an_edited_page() {
             "az/xeberler/ikinci-xeber/index.html",
             "az/xeberler/index.html",
             "az/xeberler/rss.xml",
+            "text/az/index.html",
+            "text/az/xeberler/ikinci-xeber/index.html",
+            "text/az/xeberler/index.html",
         ]
     );
     assert!(read(&site.join("public/az/xeberler/ikinci-xeber/index.html")).contains("tamamilə"));
@@ -160,17 +204,35 @@ fn can_rerender_translations_and_menus_when_they_change() {
     .unwrap();
     ok(&site, &["import"]);
     let files = written(&ok(&site, &["build"]));
-    assert!(files.contains(&"az/xeberler/ucuncu-xeber/index.html".to_string()), "{files:?}");
+    assert!(
+        files.contains(&"az/xeberler/ucuncu-xeber/index.html".to_string()),
+        "{files:?}"
+    );
     assert!(files.contains(&"sitemap.xml".to_string()), "{files:?}");
-    assert!(read(&site.join("public/az/xeberler/ucuncu-xeber/index.html")).contains("href=\"/en/news/third-news/\""));
+    assert!(
+        read(&site.join("public/az/xeberler/ucuncu-xeber/index.html"))
+            .contains("href=\"/en/news/third-news/\"")
+    );
 
     // A section title in the menu changes every page of that language.
     let file = site.join("content/az/xeberler/_section.md");
-    fs::write(&file, read(&file).replace("title = \"Xəbərlər\"", "title = \"Yeniliklər\"")).unwrap();
+    fs::write(
+        &file,
+        read(&file).replace("title = \"Xəbərlər\"", "title = \"Yeniliklər\""),
+    )
+    .unwrap();
     ok(&site, &["import"]);
     let files = written(&ok(&site, &["build"]));
-    assert!(files.contains(&"az/haqqimizda/tarixce/index.html".to_string()), "{files:?}");
-    assert!(!files.iter().any(|f| f.starts_with("en/") && f.ends_with(".html")), "{files:?}");
+    assert!(
+        files.contains(&"az/haqqimizda/tarixce/index.html".to_string()),
+        "{files:?}"
+    );
+    assert!(
+        !files
+            .iter()
+            .any(|f| f.starts_with("en/") && f.ends_with(".html")),
+        "{files:?}"
+    );
 }
 
 #[test]
@@ -181,23 +243,50 @@ fn can_keep_published_revision_live_while_a_draft_waits() {
     let mut draft = store.head_revision(page_id).unwrap();
     draft.title = "İkinci xəbər (qaralama)".into();
     draft.status = govsite::model::Status::Draft;
-    store.save_revision(page_id, &draft, &Actor("editor".into())).unwrap();
+    store
+        .save_revision(page_id, &draft, &Actor("editor".into()))
+        .unwrap();
     govsite::build::build(&mut store, &config, false, OffsetDateTime::now_utc()).unwrap();
     let page = read(&site.join("public/az/xeberler/ikinci-xeber/index.html"));
-    assert!(page.contains("<h1>İkinci xəbər</h1>"), "the published revision stays live");
+    assert!(
+        page.contains("<h1>İkinci xəbər</h1>"),
+        "the published revision stays live"
+    );
 
     draft.status = govsite::model::Status::Published;
-    store.save_revision(page_id, &draft, &Actor("moderator".into())).unwrap();
-    let report = govsite::build::build(&mut store, &config, false, OffsetDateTime::now_utc()).unwrap();
-    assert!(report.written.contains(&"az/xeberler/ikinci-xeber/index.html".to_string()));
-    assert!(read(&site.join("public/az/xeberler/ikinci-xeber/index.html")).contains("<h1>İkinci xəbər (qaralama)</h1>"));
+    store
+        .save_revision(page_id, &draft, &Actor("moderator".into()))
+        .unwrap();
+    let report =
+        govsite::build::build(&mut store, &config, false, OffsetDateTime::now_utc()).unwrap();
+    assert!(
+        report
+            .written
+            .contains(&"az/xeberler/ikinci-xeber/index.html".to_string())
+    );
+    assert!(
+        read(&site.join("public/az/xeberler/ikinci-xeber/index.html"))
+            .contains("<h1>İkinci xəbər (qaralama)</h1>")
+    );
 
     // Unpublishing takes it off the site.
     draft.status = govsite::model::Status::Unpublished;
-    store.save_revision(page_id, &draft, &Actor("moderator".into())).unwrap();
-    let report = govsite::build::build(&mut store, &config, false, OffsetDateTime::now_utc()).unwrap();
-    assert!(report.removed.contains(&"az/xeberler/ikinci-xeber/index.html".to_string()), "{report:?}");
-    assert!(!site.join("public/az/xeberler/ikinci-xeber/index.html").exists());
+    store
+        .save_revision(page_id, &draft, &Actor("moderator".into()))
+        .unwrap();
+    let report =
+        govsite::build::build(&mut store, &config, false, OffsetDateTime::now_utc()).unwrap();
+    assert!(
+        report
+            .removed
+            .contains(&"az/xeberler/ikinci-xeber/index.html".to_string()),
+        "{report:?}"
+    );
+    assert!(
+        !site
+            .join("public/az/xeberler/ikinci-xeber/index.html")
+            .exists()
+    );
 }
 
 #[test]
@@ -209,13 +298,23 @@ fn can_schedule_publication_and_expiry() {
     scheduled.title = "Planlı xəbər".into();
     scheduled.publish_at = Some(govsite::model::Stamp::parse("2030-01-01T09:00:00+04:00").unwrap());
     scheduled.valid_until = Some(govsite::model::Stamp::parse("2030-06-01").unwrap());
-    store.save_revision(page_id, &scheduled, &Actor("editor".into())).unwrap();
-    assert_eq!(store.next_scheduled_change(OffsetDateTime::now_utc().unix_timestamp()).unwrap(), Some(1_893_474_000));
+    store
+        .save_revision(page_id, &scheduled, &Actor("editor".into()))
+        .unwrap();
+    assert_eq!(
+        store
+            .next_scheduled_change(OffsetDateTime::now_utc().unix_timestamp())
+            .unwrap(),
+        Some(1_893_474_000)
+    );
 
     let page = site.join("public/az/xeberler/birinci-xeber/index.html");
     let before = time::macros::datetime!(2030-01-01 04:59 UTC);
     govsite::build::build(&mut store, &config, false, before).unwrap();
-    assert!(read(&page).contains("<h1>Birinci xəbər</h1>"), "not yet: the earlier revision stays live");
+    assert!(
+        read(&page).contains("<h1>Birinci xəbər</h1>"),
+        "not yet: the earlier revision stays live"
+    );
 
     let after = time::macros::datetime!(2030-01-01 05:00 UTC);
     govsite::build::build(&mut store, &config, false, after).unwrap();
@@ -226,14 +325,24 @@ fn can_schedule_publication_and_expiry() {
     let expired = time::macros::datetime!(2030-06-02 00:00 UTC);
     govsite::build::build(&mut store, &config, false, expired).unwrap();
     assert!(!read(&site.join("public/az/xeberler/index.html")).contains("Planlı xəbər"));
-    assert!(!site.join("public/az/xeberler/sehife/2/index.html").exists(), "one page fewer");
+    assert!(
+        !site.join("public/az/xeberler/sehife/2/index.html").exists(),
+        "one page fewer"
+    );
     assert!(!read(&site.join("public/az/xeberler/atom.xml")).contains("Planlı xəbər"));
-    assert!(read(&page).contains("Etibarlılıq müddəti bitib"), "the page itself says so");
+    assert!(
+        read(&page).contains("Etibarlılıq müddəti bitib"),
+        "the page itself says so"
+    );
 
     // The scheduler does the same on its own when the time comes.
     let report = govsite::ops::scheduled_build(&config, 1_893_474_000 - 10, after).unwrap();
     assert!(report.is_some(), "a publication was due");
-    assert!(govsite::ops::scheduled_build(&config, 1_893_474_000, after).unwrap().is_none());
+    assert!(
+        govsite::ops::scheduled_build(&config, 1_893_474_000, after)
+            .unwrap()
+            .is_none()
+    );
 }
 
 #[test]
@@ -241,26 +350,55 @@ fn can_redirect_a_renamed_page_and_refuse_deleting_a_linked_one() {
     let (_temp, site) = built_fixture();
     let (config, mut store) = open(&site);
     let history = store.page_id("az", "about/history").unwrap();
-    let error = store.delete_page(history, &Actor("editor".into())).unwrap_err();
+    let error = store
+        .delete_page(history, &Actor("editor".into()))
+        .unwrap_err();
     let message = error.into_user_error().unwrap().to_string();
-    assert!(message.contains("/az/xeberler/birinci-xeber/"), "names the linking page: {message}");
+    assert!(
+        message.contains("/az/xeberler/birinci-xeber/"),
+        "names the linking page: {message}"
+    );
 
     let third = store.page_id("az", "news/third").unwrap();
-    store.rename_page(third, "ucuncu-xeber-yeni", &Actor("editor".into())).unwrap();
+    store
+        .rename_page(third, "ucuncu-xeber-yeni", &Actor("editor".into()))
+        .unwrap();
     govsite::build::build(&mut store, &config, false, OffsetDateTime::now_utc()).unwrap();
     let redirects = read(&site.join("public/_redirects"));
-    assert!(redirects.contains("/az/xeberler/ucuncu-xeber/ /az/xeberler/ucuncu-xeber-yeni/"), "{redirects}");
+    assert!(
+        redirects.contains("/az/xeberler/ucuncu-xeber/ /az/xeberler/ucuncu-xeber-yeni/"),
+        "{redirects}"
+    );
     let stub = read(&site.join("public/az/xeberler/ucuncu-xeber/index.html"));
-    assert!(stub.contains("url=/az/xeberler/ucuncu-xeber-yeni/"), "{stub}");
-    assert!(store.rename_page(third, "Yeni Ad", &Actor("editor".into())).is_err());
+    assert!(
+        stub.contains("url=/az/xeberler/ucuncu-xeber-yeni/"),
+        "{stub}"
+    );
+    assert!(
+        store
+            .rename_page(third, "Yeni Ad", &Actor("editor".into()))
+            .is_err()
+    );
 
     store.delete_page(third, &Actor("editor".into())).unwrap();
     govsite::build::build(&mut store, &config, false, OffsetDateTime::now_utc()).unwrap();
     assert!(!site.join("public/az/xeberler/ucuncu-xeber-yeni").exists());
     let journal = store.journal().unwrap();
-    assert!(journal.iter().any(|e| e.action == "rename" && e.actor == "editor"));
-    assert!(journal.iter().any(|e| e.action == "delete" && e.object == "/az/xeberler/ucuncu-xeber-yeni/"));
-    assert_eq!(store.verify_journal().unwrap(), None, "the hash chain holds");
+    assert!(
+        journal
+            .iter()
+            .any(|e| e.action == "rename" && e.actor == "editor")
+    );
+    assert!(
+        journal
+            .iter()
+            .any(|e| e.action == "delete" && e.object == "/az/xeberler/ucuncu-xeber-yeni/")
+    );
+    assert_eq!(
+        store.verify_journal().unwrap(),
+        None,
+        "the hash chain holds"
+    );
 }
 
 #[test]
@@ -270,7 +408,10 @@ fn can_build_the_demo_site() {
     let output = ok(&site, &["build", "--quiet"]);
     assert!(output.contains("written"), "{output}");
     let public = site.join("public");
-    let pages = common::tree(&public).keys().filter(|p| p.ends_with("index.html")).count();
+    let pages = common::tree(&public)
+        .keys()
+        .filter(|p| p.ends_with("index.html"))
+        .count();
     assert!(pages >= 130, "{pages} pages");
     assert!(public.join("az/xeberler/sehife/2/index.html").is_file());
     assert!(public.join("en/news/page/2/index.html").is_file());

@@ -10,7 +10,10 @@ fn can_show_help_for_every_command() {
     for command in ["import", "export", "build", "serve", "check"] {
         let output = govsite(&site, &[command, "--help"]);
         assert_eq!(output.status.code(), Some(0), "{command} --help");
-        assert!(String::from_utf8_lossy(&output.stdout).contains("Usage: govsite"), "{command}");
+        assert!(
+            String::from_utf8_lossy(&output.stdout).contains("Usage: govsite"),
+            "{command}"
+        );
     }
 }
 
@@ -28,7 +31,14 @@ fn errors_with_code_1_on_bad_arguments() {
 fn errors_with_code_1_on_bad_site_toml() {
     let (_temp, site) = fixture("basic");
     let path = site.join("site.toml");
-    std::fs::write(&path, common::read(&path).replace("languages = [\"az\", \"en\"]", "languages = [\"en\", \"az\"]")).unwrap();
+    std::fs::write(
+        &path,
+        common::read(&path).replace(
+            "languages = [\"az\", \"en\"]",
+            "languages = [\"en\", \"az\"]",
+        ),
+    )
+    .unwrap();
     let stderr = fails(&site, &["check"], 1);
     assert!(stderr.contains("D189 §3.1"), "{stderr}");
 
@@ -61,7 +71,11 @@ fn errors_on_export_into_a_non_empty_folder() {
 #[test]
 fn errors_with_code_1_on_broken_templates() {
     let (_temp, site) = fixture("basic");
-    std::fs::write(site.join("themes/default/templates/page.html"), "{% extends \"base.html\" %}{% block content %}{{ page.title {% endblock content %}").unwrap();
+    std::fs::write(
+        site.join("themes/default/templates/page.html"),
+        "{% extends \"base.html\" %}{% block content %}{{ page.title {% endblock content %}",
+    )
+    .unwrap();
     let stderr = fails(&site, &["import"], 1);
     assert!(stderr.contains("templates"), "{stderr}");
     assert!(!common::read(&site.join("themes/default/templates/page.html")).is_empty());

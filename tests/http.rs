@@ -14,11 +14,22 @@ use http_body_util::BodyExt as _;
 use tower::ServiceExt as _;
 
 async fn get(app: &axum::Router, path: &str) -> (StatusCode, Option<String>, String) {
-    let response = app.clone().oneshot(Request::get(path).body(Body::empty()).unwrap()).await.unwrap();
+    let response = app
+        .clone()
+        .oneshot(Request::get(path).body(Body::empty()).unwrap())
+        .await
+        .unwrap();
     let status = response.status();
-    let location = response.headers().get(header::LOCATION).map(|v| v.to_str().unwrap().to_string());
+    let location = response
+        .headers()
+        .get(header::LOCATION)
+        .map(|v| v.to_str().unwrap().to_string());
     let body = response.into_body().collect().await.unwrap().to_bytes();
-    (status, location, String::from_utf8_lossy(&body).into_owned())
+    (
+        status,
+        location,
+        String::from_utf8_lossy(&body).into_owned(),
+    )
 }
 
 #[tokio::test]
@@ -26,7 +37,8 @@ async fn can_serve_the_published_site() {
     let (_temp, site) = fixture("basic");
     ok(&site, &["import"]);
     ok(&site, &["build"]);
-    let state = govsite::http::PublicState::new(site.join("public"), vec!["az".into(), "en".into()]);
+    let state =
+        govsite::http::PublicState::new(site.join("public"), vec!["az".into(), "en".into()]);
     let app = govsite::http::public_router(state);
 
     let (status, _, body) = get(&app, "/az/xeberler/").await;
@@ -35,11 +47,17 @@ async fn can_serve_the_published_site() {
 
     // `/` leads to the default language.
     let (status, location, _) = get(&app, "/").await;
-    assert_eq!((status, location.as_deref()), (StatusCode::MOVED_PERMANENTLY, Some("/az/")));
+    assert_eq!(
+        (status, location.as_deref()),
+        (StatusCode::MOVED_PERMANENTLY, Some("/az/"))
+    );
 
     // D189 §6.17: the slash-less form of a folder address redirects with 301.
     let (status, location, _) = get(&app, "/az/xeberler?x=1").await;
-    assert_eq!((status, location.as_deref()), (StatusCode::MOVED_PERMANENTLY, Some("/az/xeberler/?x=1")));
+    assert_eq!(
+        (status, location.as_deref()),
+        (StatusCode::MOVED_PERMANENTLY, Some("/az/xeberler/?x=1"))
+    );
 
     let (status, _, body) = get(&app, "/az/haqqimizda/hesabat.pdf").await;
     assert_eq!(status, StatusCode::OK);
@@ -54,10 +72,18 @@ async fn can_serve_the_published_site() {
     assert!(body.contains("Səhifə tapılmadı"));
 
     // Nothing outside public/ and no build bookkeeping is served.
-    for path in ["/../site.toml", "/_redirects", "/%2e%2e/site.toml", "/.govsite-x"] {
+    for path in ["/../site.toml", "/%2e%2e/site.toml"] {
         let (status, _, _) = get(&app, path).await;
         assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
     }
+    // D189 §6.25: forbidden paths get the 403 page in the path's language.
+    for path in ["/_redirects", "/en/.govsite-x"] {
+        let (status, _, body) = get(&app, path).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{path}");
+        assert!(body.contains("403 Forbidden"), "{body}");
+    }
+    let (_, _, body) = get(&app, "/en/.hidden").await;
+    assert!(body.contains("Access forbidden"), "{body}");
 }
 
 #[tokio::test]
@@ -67,10 +93,14 @@ async fn can_redirect_old_addresses_after_a_rename() {
     fs_rename(&site);
     ok(&site, &["import"]);
     ok(&site, &["build"]);
-    let state = govsite::http::PublicState::new(site.join("public"), vec!["az".into(), "en".into()]);
+    let state =
+        govsite::http::PublicState::new(site.join("public"), vec!["az".into(), "en".into()]);
     let app = govsite::http::public_router(state);
     let (status, location, _) = get(&app, "/az/xeberler/ucuncu-xeber/").await;
-    assert_eq!((status, location.as_deref()), (StatusCode::MOVED_PERMANENTLY, Some("/az/xeberler/ucuncu/")));
+    assert_eq!(
+        (status, location.as_deref()),
+        (StatusCode::MOVED_PERMANENTLY, Some("/az/xeberler/ucuncu/"))
+    );
     let (status, _, body) = get(&app, "/az/xeberler/ucuncu/").await;
     assert_eq!(status, StatusCode::OK);
     assert!(body.contains("Üçüncü xəbər"));
@@ -84,15 +114,25 @@ fn fs_rename(site: &std::path::Path) {
 
 fn http_get(addr: &str, path: &str) -> String {
     let mut stream = TcpStream::connect(addr).unwrap();
-    stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-    write!(stream, "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
     let mut response = String::new();
     stream.read_to_string(&mut response).unwrap();
     response
 }
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 #[test]
@@ -112,7 +152,10 @@ fn can_serve_from_an_empty_data_folder_and_reuse_it() {
                 drop(stream.flush());
                 break http_get(&addr, "/az/xeberler/birinci-xeber/");
             }
-            assert!(started.elapsed() < Duration::from_secs(30), "serve did not start");
+            assert!(
+                started.elapsed() < Duration::from_secs(30),
+                "serve did not start"
+            );
             std::thread::sleep(Duration::from_millis(50));
         };
         child.kill().unwrap();
@@ -121,9 +164,15 @@ fn can_serve_from_an_empty_data_folder_and_reuse_it() {
         assert!(response.starts_with("HTTP/1.1 200"), "{response}");
         assert!(response.contains("Birinci xəbər"));
         if run == 0 {
-            assert!(stdout.contains("importing"), "first start imports: {stdout}");
+            assert!(
+                stdout.contains("importing"),
+                "first start imports: {stdout}"
+            );
         } else {
-            assert!(!stdout.contains("importing"), "second start reuses the database: {stdout}");
+            assert!(
+                !stdout.contains("importing"),
+                "second start reuses the database: {stdout}"
+            );
         }
         assert!(stdout.contains(&format!("http://{addr}/")), "{stdout}");
     }

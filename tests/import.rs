@@ -10,9 +10,13 @@ use common::{assert_same_tree, fails, fixture, ok, read};
 /// The journal as the database holds it: (action, object type, object, actor).
 fn journal(site: &std::path::Path) -> Vec<(String, String, String, String)> {
     let conn = rusqlite::Connection::open(site.join("data/govsite.sqlite")).unwrap();
-    let mut statement = conn.prepare("SELECT action, object_type, object, actor FROM journal ORDER BY id").unwrap();
+    let mut statement = conn
+        .prepare("SELECT action, object_type, object, actor FROM journal ORDER BY id")
+        .unwrap();
     statement
-        .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)))
+        .query_map([], |row| {
+            Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
+        })
         .unwrap()
         .map(Result::unwrap)
         .collect()
@@ -42,7 +46,10 @@ fn can_round_trip_fixture_byte_for_byte() {
     ok(&second_site, &["export", "--to", second.to_str().unwrap()]);
     assert_same_tree(&first, &second);
     assert!(read(&second.join("content/az/haqqimizda/tam.md")).contains("coverage = \"Bakı\""));
-    assert_eq!(fs::read(second.join("content/az/haqqimizda/hesabat.pdf")).unwrap(), fs::read(site.join("content/az/haqqimizda/hesabat.pdf")).unwrap());
+    assert_eq!(
+        fs::read(second.join("content/az/haqqimizda/hesabat.pdf")).unwrap(),
+        fs::read(site.join("content/az/haqqimizda/hesabat.pdf")).unwrap()
+    );
 }
 
 #[test]
@@ -60,17 +67,31 @@ fn can_round_trip_demo_content_byte_for_byte() {
 fn can_reimport_without_changes_and_journal_everything() {
     let (_temp, site) = fixture("basic");
     let output = ok(&site, &["import"]);
-    assert!(output.contains("added page /az/xeberler/birinci-xeber/"), "{output}");
+    assert!(
+        output.contains("added page /az/xeberler/birinci-xeber/"),
+        "{output}"
+    );
     let entries = journal(&site);
     // D189 §10.1.3: every placement is journaled with the person who made it.
-    assert!(entries.iter().any(|(action, kind, object, actor)| action == "create" && kind == "page" && object == "/az/xeberler/birinci-xeber/" && actor == "os:tester"));
+    assert!(
+        entries
+            .iter()
+            .any(|(action, kind, object, actor)| action == "create"
+                && kind == "page"
+                && object == "/az/xeberler/birinci-xeber/"
+                && actor == "os:tester")
+    );
     let n_pages = count(&site, "SELECT COUNT(*) FROM pages");
     assert_eq!(n_pages, 9);
     assert_eq!(entries.iter().filter(|e| e.1 == "page").count(), 9);
 
     let output = ok(&site, &["import"]);
     assert!(output.contains("0 added, 0 updated, 0 removed"), "{output}");
-    assert_eq!(journal(&site).len(), entries.len(), "an import without changes journals nothing");
+    assert_eq!(
+        journal(&site).len(),
+        entries.len(),
+        "an import without changes journals nothing"
+    );
 }
 
 #[test]
@@ -78,11 +99,21 @@ fn can_update_changed_source_with_a_new_revision() {
     let (_temp, site) = fixture("basic");
     ok(&site, &["import"]);
     let file = site.join("content/az/xeberler/ikinci-xeber.md");
-    fs::write(&file, read(&file).replace("Portal yeniləndi.", "Portal yenidən yeniləndi.")).unwrap();
+    fs::write(
+        &file,
+        read(&file).replace("Portal yeniləndi.", "Portal yenidən yeniləndi."),
+    )
+    .unwrap();
     let output = ok(&site, &["import"]);
-    assert!(output.contains("updated page /az/xeberler/ikinci-xeber/"), "{output}");
+    assert!(
+        output.contains("updated page /az/xeberler/ikinci-xeber/"),
+        "{output}"
+    );
     assert!(output.contains("0 added, 1 updated"), "{output}");
-    let revisions = count(&site, "SELECT COUNT(*) FROM revisions r JOIN pages p ON p.id = r.page_id WHERE p.slug = 'ikinci-xeber'");
+    let revisions = count(
+        &site,
+        "SELECT COUNT(*) FROM revisions r JOIN pages p ON p.id = r.page_id WHERE p.slug = 'ikinci-xeber'",
+    );
     assert_eq!(revisions, 2, "every save is a revision");
 }
 
@@ -102,12 +133,23 @@ fn errors_on_conflict_with_database_edit_unless_forced() {
         .unwrap();
     }
     let file = site.join("content/az/xeberler/ikinci-xeber.md");
-    fs::write(&file, read(&file).replace("Portal yeniləndi.", "Fayldan dəyişiklik.")).unwrap();
+    fs::write(
+        &file,
+        read(&file).replace("Portal yeniləndi.", "Fayldan dəyişiklik."),
+    )
+    .unwrap();
     let before = count(&site, "SELECT COUNT(*) FROM revisions");
     let stderr = fails(&site, &["import"], 1);
-    assert!(stderr.contains("content/az/xeberler/ikinci-xeber.md"), "{stderr}");
+    assert!(
+        stderr.contains("content/az/xeberler/ikinci-xeber.md"),
+        "{stderr}"
+    );
     assert!(stderr.contains("--force"), "{stderr}");
-    assert_eq!(count(&site, "SELECT COUNT(*) FROM revisions"), before, "nothing imported on conflict");
+    assert_eq!(
+        count(&site, "SELECT COUNT(*) FROM revisions"),
+        before,
+        "nothing imported on conflict"
+    );
 
     ok(&site, &["import", "--force"]);
     let title: String = rusqlite::Connection::open(site.join("data/govsite.sqlite"))
@@ -130,19 +172,45 @@ fn can_prune_removed_pages_but_not_linked_ones() {
     fs::remove_file(site.join("content/az/_menus.toml")).unwrap();
     let stderr = fails(&site, &["import", "--prune"], 1);
     assert!(stderr.contains("/az/haqqimizda/tarixce/"), "{stderr}");
-    assert!(stderr.contains("/az/xeberler/birinci-xeber/"), "names the linking page: {stderr}");
-    assert_eq!(count(&site, "SELECT COUNT(*) FROM pages WHERE slug = 'tarixce'"), 1);
+    assert!(
+        stderr.contains("/az/xeberler/birinci-xeber/"),
+        "names the linking page: {stderr}"
+    );
+    assert_eq!(
+        count(&site, "SELECT COUNT(*) FROM pages WHERE slug = 'tarixce'"),
+        1
+    );
 
     // An unlinked page goes with --prune, and not without it.
     let (_temp, site) = fixture("basic");
     ok(&site, &["import"]);
     fs::remove_file(site.join("content/az/xeberler/ucuncu-xeber.md")).unwrap();
     ok(&site, &["import"]);
-    assert_eq!(count(&site, "SELECT COUNT(*) FROM pages WHERE slug = 'ucuncu-xeber'"), 1);
+    assert_eq!(
+        count(
+            &site,
+            "SELECT COUNT(*) FROM pages WHERE slug = 'ucuncu-xeber'"
+        ),
+        1
+    );
     let output = ok(&site, &["import", "--prune"]);
-    assert!(output.contains("removed page /az/xeberler/ucuncu-xeber/"), "{output}");
-    assert_eq!(count(&site, "SELECT COUNT(*) FROM pages WHERE slug = 'ucuncu-xeber'"), 0);
-    assert!(journal(&site).iter().any(|(action, _, object, _)| action == "delete" && object == "/az/xeberler/ucuncu-xeber/"));
+    assert!(
+        output.contains("removed page /az/xeberler/ucuncu-xeber/"),
+        "{output}"
+    );
+    assert_eq!(
+        count(
+            &site,
+            "SELECT COUNT(*) FROM pages WHERE slug = 'ucuncu-xeber'"
+        ),
+        0
+    );
+    assert!(
+        journal(&site)
+            .iter()
+            .any(|(action, _, object, _)| action == "delete"
+                && object == "/az/xeberler/ucuncu-xeber/")
+    );
 }
 
 /// Writes a bad file into a fresh copy of the fixture and checks the import fails with a
@@ -157,7 +225,11 @@ fn check_bad_input(relative: &str, text: &str, expected: &[&str]) {
         assert!(stderr.contains(part), "expected `{part}` in:\n{stderr}");
     }
     assert!(stderr.contains("nothing was changed"), "{stderr}");
-    assert_eq!(count(&site, "SELECT COUNT(*) FROM pages"), 0, "the database is unchanged");
+    assert_eq!(
+        count(&site, "SELECT COUNT(*) FROM pages"),
+        0,
+        "the database is unchanged"
+    );
     // `check` reports the same without writing anything.
     let stderr = fails(&site, &["check"], 1);
     assert!(stderr.contains(expected[0]), "{stderr}");
@@ -165,8 +237,16 @@ fn check_bad_input(relative: &str, text: &str, expected: &[&str]) {
 
 #[test]
 fn errors_on_bad_front_matter() {
-    check_bad_input("az/xeberler/pis.md", "+++\ntitle = \"Pis\nstatus = \"published\"\n+++\n", &["content/az/xeberler/pis.md:2:"]);
-    check_bad_input("az/xeberler/pis.md", "title = \"Pis\"\n", &["content/az/xeberler/pis.md:1:", "+++"]);
+    check_bad_input(
+        "az/xeberler/pis.md",
+        "+++\ntitle = \"Pis\nstatus = \"published\"\n+++\n",
+        &["content/az/xeberler/pis.md:2:"],
+    );
+    check_bad_input(
+        "az/xeberler/pis.md",
+        "title = \"Pis\"\n",
+        &["content/az/xeberler/pis.md:1:", "+++"],
+    );
 }
 
 #[test]
@@ -180,7 +260,11 @@ fn errors_on_unknown_field() {
 
 #[test]
 fn errors_on_missing_required_field() {
-    check_bad_input("az/xeberler/pis.md", "+++\ndescription = \"Başlıqsız\"\n+++\n", &["content/az/xeberler/pis.md:", "title"]);
+    check_bad_input(
+        "az/xeberler/pis.md",
+        "+++\ndescription = \"Başlıqsız\"\n+++\n",
+        &["content/az/xeberler/pis.md:", "title"],
+    );
 }
 
 #[test]
@@ -188,7 +272,11 @@ fn errors_on_bad_field_values() {
     check_bad_input(
         "az/xeberler/pis.md",
         "+++\ntitle = \"Pis\"\ntype = \"news\"\nstatus = \"live\"\nissued = 2026-01-01T10:00:00\n+++\n",
-        &["content/az/xeberler/pis.md:4: `status`", "content/az/xeberler/pis.md:5: `issued`", "+04:00"],
+        &[
+            "content/az/xeberler/pis.md:4: `status`",
+            "content/az/xeberler/pis.md:5: `issued`",
+            "+04:00",
+        ],
     );
     check_bad_input(
         "az/xeberler/pis.md",
@@ -202,7 +290,11 @@ fn errors_on_broken_link() {
     check_bad_input(
         "az/xeberler/pis.md",
         "+++\ntitle = \"Pis\"\n+++\nMətn.\n\nBax: [yoxdur](@/az/haqqimizda/yoxdur.md)\n",
-        &["content/az/xeberler/pis.md:6:", "broken link", "@/az/haqqimizda/yoxdur.md"],
+        &[
+            "content/az/xeberler/pis.md:6:",
+            "broken link",
+            "@/az/haqqimizda/yoxdur.md",
+        ],
     );
 }
 
@@ -221,20 +313,39 @@ fn errors_on_unknown_template() {
     check_bad_input(
         "az/xeberler/pis.md",
         "+++\ntitle = \"Pis\"\ntemplate = \"yoxdur.html\"\n+++\n",
-        &["content/az/xeberler/pis.md:3:", "unknown template `yoxdur.html`"],
+        &[
+            "content/az/xeberler/pis.md:3:",
+            "unknown template `yoxdur.html`",
+        ],
     );
 }
 
 #[test]
 fn errors_on_bad_file_names() {
-    check_bad_input("az/senedler/Hesabat 2025.PDF", "%PDF", &["content/az/senedler/Hesabat 2025.PDF", "hesabat-2025.pdf", "D189 §6.15"]);
+    check_bad_input(
+        "az/senedler/Hesabat 2025.PDF",
+        "%PDF",
+        &[
+            "content/az/senedler/Hesabat 2025.PDF",
+            "hesabat-2025.pdf",
+            "D189 §6.15",
+        ],
+    );
 }
 
 #[test]
 fn errors_list_every_problem_at_once() {
     let (_temp, site) = fixture("basic");
-    fs::write(site.join("content/az/xeberler/a.md"), "+++\ntitle = \"A\"\nstatus = \"x\"\n+++\n").unwrap();
-    fs::write(site.join("content/en/news/b.md"), "+++\ntitle = \"B\"\nfoo = 1\n+++\n").unwrap();
+    fs::write(
+        site.join("content/az/xeberler/a.md"),
+        "+++\ntitle = \"A\"\nstatus = \"x\"\n+++\n",
+    )
+    .unwrap();
+    fs::write(
+        site.join("content/en/news/b.md"),
+        "+++\ntitle = \"B\"\nfoo = 1\n+++\n",
+    )
+    .unwrap();
     let stderr = fails(&site, &["check"], 1);
     assert!(stderr.contains("content/az/xeberler/a.md:3:"), "{stderr}");
     assert!(stderr.contains("content/en/news/b.md:3:"), "{stderr}");
@@ -244,7 +355,14 @@ fn errors_list_every_problem_at_once() {
 #[test]
 fn can_transliterate_azerbaijani_file_names_into_slugs() {
     let (_temp, site) = fixture("basic");
-    fs::write(site.join("content/az/xeberler/Şəhər-günü.md"), "+++\ntitle = \"Şəhər günü\"\ntranslation = \"news/city\"\n+++\nMətn.\n").unwrap();
+    fs::write(
+        site.join("content/az/xeberler/Şəhər-günü.md"),
+        "+++\ntitle = \"Şəhər günü\"\ntranslation = \"news/city\"\n+++\nMətn.\n",
+    )
+    .unwrap();
     let output = ok(&site, &["import"]);
-    assert!(output.contains("added page /az/xeberler/seher-gunu/"), "{output}");
+    assert!(
+        output.contains("added page /az/xeberler/seher-gunu/"),
+        "{output}"
+    );
 }

@@ -9,7 +9,12 @@ fn sources() -> Vec<(String, String)> {
         .map(Result::unwrap)
         .filter(|entry| entry.path().extension().is_some_and(|e| e == "rs"))
         .map(|entry| {
-            let relative = entry.path().strip_prefix(common::repo()).unwrap().to_string_lossy().into_owned();
+            let relative = entry
+                .path()
+                .strip_prefix(common::repo())
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
             (relative, std::fs::read_to_string(entry.path()).unwrap())
         })
         .collect()
@@ -17,8 +22,15 @@ fn sources() -> Vec<(String, String)> {
 
 #[test]
 fn every_module_starts_with_its_doc_line() {
-    let missing: Vec<String> = sources().into_iter().filter(|(_, text)| !text.starts_with("//!")).map(|(path, _)| path).collect();
-    assert!(missing.is_empty(), "modules without a `//!` first line: {missing:?}");
+    let missing: Vec<String> = sources()
+        .into_iter()
+        .filter(|(_, text)| !text.starts_with("//!"))
+        .map(|(path, _)| path)
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "modules without a `//!` first line: {missing:?}"
+    );
 }
 
 #[test]
@@ -26,7 +38,17 @@ fn only_store_contains_sql() {
     let offenders: Vec<String> = sources()
         .into_iter()
         .filter(|(path, _)| !path.starts_with("src/store/"))
-        .filter(|(_, text)| ["rusqlite", "SELECT ", "INSERT INTO", "UPDATE ", "DELETE FROM"].iter().any(|sql| text.contains(sql)))
+        .filter(|(_, text)| {
+            [
+                "rusqlite",
+                "SELECT ",
+                "INSERT INTO",
+                "UPDATE ",
+                "DELETE FROM",
+            ]
+            .iter()
+            .any(|sql| text.contains(sql))
+        })
         .map(|(path, _)| path)
         .collect();
     assert!(offenders.is_empty(), "SQL outside src/store: {offenders:?}");

@@ -53,8 +53,7 @@ rl_config.invariant = 1  # no creation date or random document id in PDFs
 
 MAX_SIZE = 60 * 1024
 AGENCY = {"az": "Dövlət Açıq Məlumat Agentliyi", "en": "State Agency for Open Data"}
-ADDRESS = {"az": "AZ1065, Bakı şəhəri, Yasamal rayonu, Çinar küçəsi 21 · +994 12 555 01 00 · info@opendata.gov.az",
-           "en": "21 Chinar Street, Baku AZ1065, Azerbaijan · +994 12 555 01 00 · info@opendata.gov.az"}
+FOOTER = "opendata.gov.az · +994 12 555 01 00 · info@opendata.gov.az"
 FOLDER = {"az": "az/senedler", "en": "en/documents"}
 
 
@@ -159,7 +158,7 @@ def action_plan(lang):
     if lang == "az":
         rows = [["№", "Tədbir", "Məsul bölmə", "Müddət"],
                 ["1.1", "Məcburi dəstlərin siyahısının 2027-ci il üçün layihəsinin hazırlanması", "Siyasət şöbəsi", "IV rüb"],
-                ["1.2", "Əsasnamədə düzəliş kimi dəstlərin yenilənmə qaydalarının təkmilləşdirilməsi", "Hüquq şöbəsi", "III rüb"],
+                ["1.2", "Əsasnaməyə dəstlərin yenilənmə qaydalarına dair dəyişikliklərin hazırlanması", "Hüquq şöbəsi", "III rüb"],
                 ["2.1", "Büdcə icrasına dair aylıq dəstlərin dərci", "Siyasət şöbəsi", "II rüb"],
                 ["2.2", "Kənd təsərrüfatı üzrə dəstlərin genişləndirilməsi", "Siyasət şöbəsi", "I rüb"],
                 ["2.3", "Geoməkan məlumat dəstlərinin dərci", "Standartlar şöbəsi", "IV rüb"],
@@ -168,7 +167,7 @@ def action_plan(lang):
                 ["4.1", "Portalın 3.0 versiyasının istifadəyə verilməsi", "Texnoloji şöbə", "III rüb"],
                 ["4.2", "Portalın mobil tətbiqinin hazırlanması", "Texnoloji şöbə", "II rüb"],
                 ["5.1", "Regionlarda ən azı 10 seminarın keçirilməsi", "İctimaiyyətlə əlaqələr şöbəsi", "il ərzində"],
-                ["5.2", "\"Açıq Məlumat Hakatonu 2026\"nın təşkili", "İctimaiyyətlə əlaqələr şöbəsi", "III rüb"],
+                ["5.2", "\"Açıq Məlumat Hakatonu 2026\"-nın təşkili", "İctimaiyyətlə əlaqələr şöbəsi", "III rüb"],
                 ["5.3", "Məktəblilər üçün maarifləndirici dərslər", "İctimaiyyətlə əlaqələr şöbəsi", "IV rüb"],
                 ["6.1", "Universitetlərlə anlaşma memorandumunun imzalanması", "Hüquq şöbəsi", "III rüb"],
                 ["6.2", "Regional ekspert görüşünün təşkili", "Hüquq şöbəsi", "III rüb"]]
@@ -187,7 +186,7 @@ def action_plan(lang):
         ]
     rows = [["No.", "Measure", "Responsible unit", "Deadline"],
             ["1.1", "Draft the list of mandatory datasets for 2027", "Policy Department", "Q4"],
-            ["1.2", "Improve the rules on dataset updates as an amendment to the Regulation", "Legal Department", "Q3"],
+            ["1.2", "Draft amendments to the Regulation on the rules for updating datasets", "Legal Department", "Q3"],
             ["2.1", "Publish monthly datasets on budget execution", "Policy Department", "Q2"],
             ["2.2", "Extend the datasets on agriculture", "Policy Department", "Q1"],
             ["2.3", "Publish geospatial datasets", "Standards Department", "Q4"],
@@ -244,7 +243,7 @@ def standard(lang):
                   "strukturuna, metaməlumatlarına və keyfiyyətinə dair tələbləri müəyyən edir. "
                   "1.2. Standart bütün dövlət orqanlarına, bələdiyyələrə və publik hüquqi şəxslərə şamil edilir."),
             ("h2", "2. Formatlar"),
-            ("ul", ["cədvəl məlumatları — CSV, UTF-8 kodlaşdırması, ayırıcı vergül;",
+            ("ul", ["cədvəl məlumatları — CSV, UTF-8 kodlaşdırması, ayırıcı kimi vergül;",
                     "iyerarxik məlumatlar — JSON və ya XML;",
                     "geoməkan məlumatları — GeoJSON (WGS 84 koordinat sistemi);",
                     "XLSX formatı yalnız CSV ilə birlikdə əlavə format kimi istifadə oluna bilər."]),
@@ -317,7 +316,7 @@ def guidelines(lang):
                        ["Əhatə", "Azərbaycan Respublikası, 2025-ci il", "hamısı"],
                        ["Yenilənmə tezliyi", "ildə bir dəfə (sentyabr)", "lazım olduqda"]]),
             ("h2", "3. Açar sözlər"),
-            ("p", "Açar sözlər kiçik hərflə, adlıq halda və tək formada yazılır. Hər dəst üçün 3–7 açar "
+            ("p", "Açar sözlər kiçik hərflə, adlıq halda və təkdə yazılır. Hər dəst üçün 3–7 açar "
                   "söz seçilməsi tövsiyə olunur. Tövsiyə olunan lüğətin bəzi sözləri:"),
             ("ul", ["büdcə, vergi, satınalma, qiymət;", "məktəb, universitet, şagird, müəllim;",
                     "xəstəxana, aptek, peyvənd;", "marşrut, dayanacaq, yol;", "hava keyfiyyəti, su, meşə."]),
@@ -356,7 +355,7 @@ def request_form(lang):
         return "Məlumat dəstinə dair sorğu forması", [
             ("h1", "Məlumat dəstinə dair sorğu forması"),
             ("p", "Dövlət Açıq Məlumat Agentliyinə. Formanı doldurub info@opendata.gov.az ünvanına "
-                  "göndərin və ya AZ1065, Bakı şəhəri, Yasamal rayonu, Çinar küçəsi 21 ünvanına təqdim edin."),
+                  "göndərin və ya AZ1000, Bakı şəhəri, Nəsimi rayonu, Azadlıq prospekti 45 ünvanına təqdim edin."),
             ("h2", "1. Sorğu edən haqqında məlumat"),
             ("table", [["Sahə", "Doldurulur"], ["Ad, soyad (və ya təşkilatın adı)", ""],
                        ["Poçt ünvanı", ""], ["E-poçt ünvanı", ""], ["Telefon", ""]]),
@@ -374,7 +373,7 @@ def request_form(lang):
     return "Dataset request form", [
         ("h1", "Dataset request form"),
         ("p", "To the State Agency for Open Data. Fill in the form and send it to info@opendata.gov.az or "
-              "deliver it to 21 Chinar Street, Yasamal district, Baku AZ1065."),
+              "deliver it to 45 Azadliq Avenue, Nasimi district, Baku AZ1000."),
         ("h2", "1. About the requester"),
         ("table", [["Field", "To be filled in"], ["First name, surname (or name of organisation)", ""],
                    ["Postal address", ""], ["E-mail address", ""], ["Telephone", ""]]),
@@ -685,7 +684,8 @@ def register_fonts(font_dir):
 def write_pdf(path, lang, title, blocks):
     st = {
         "h1": ParagraphStyle("h1", fontName="DejaVu-Bold", fontSize=15, leading=19, spaceAfter=6),
-        "h2": ParagraphStyle("h2", fontName="DejaVu-Bold", fontSize=11.5, leading=15, spaceBefore=8, spaceAfter=4),
+        "h2": ParagraphStyle("h2", fontName="DejaVu-Bold", fontSize=11.5, leading=15, spaceBefore=8, spaceAfter=4,
+                             keepWithNext=1),
         "p": ParagraphStyle("p", fontName="DejaVu", fontSize=9.5, leading=13, spaceAfter=4),
         "cell": ParagraphStyle("cell", fontName="DejaVu", fontSize=8.5, leading=11),
         "head": ParagraphStyle("head", fontName="DejaVu-Bold", fontSize=8.5, leading=11),
@@ -720,7 +720,7 @@ def write_pdf(path, lang, title, blocks):
         canvas.saveState()
         canvas.setFont("DejaVu", 7.5)
         canvas.setFillColor(colors.HexColor("#44505c"))
-        canvas.drawString(18 * mm, 10 * mm, f"{AGENCY[lang]} · {ADDRESS[lang]}")
+        canvas.drawString(18 * mm, 10 * mm, f"{AGENCY[lang]} · {FOOTER}")
         label = "səh." if lang == "az" else "p."
         canvas.drawRightString(A4[0] - 18 * mm, 10 * mm, f"{label} {doc.page}")
         canvas.restoreState()

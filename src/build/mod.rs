@@ -31,26 +31,44 @@ pub struct BuildReport {
 ///
 /// Incremental unless `full`: only outputs whose inputs changed since the last build are
 /// rendered and written. Both ways give the same tree.
-pub fn build(store: &mut Store, config: &Config, full: bool, now: OffsetDateTime) -> anyhow::Result<BuildReport> {
+pub fn build(
+    store: &mut Store,
+    config: &Config,
+    full: bool,
+    now: OffsetDateTime,
+) -> anyhow::Result<BuildReport> {
     let started = Instant::now();
-    let model = store.load_model(&config.theme, now.unix_timestamp()).context("failed to read the site from the database")?;
-    let templates = Templates::compile(&model.templates)
-        .map_err(|problems| UserError::with_problems(format!("the templates of theme `{}` have problems:", config.theme), problems))?;
+    let model = store
+        .load_model(&config.theme, now.unix_timestamp())
+        .context("failed to read the site from the database")?;
+    let templates = Templates::compile(&model.templates).map_err(|problems| {
+        UserError::with_problems(
+            format!("the templates of theme `{}` have problems:", config.theme),
+            problems,
+        )
+    })?;
     let view = SiteView::new(config, &model);
     let outputs = view.outputs();
     let public = &config.public_dir;
     fs::create_dir_all(public).with_context(|| format!("failed to create {}", public.display()))?;
 
-    let manifest = if full { HashMap::new() } else { store.build_manifest()? };
+    let manifest = if full {
+        HashMap::new()
+    } else {
+        store.build_manifest()?
+    };
     let changed: Vec<&Output> = outputs
         .iter()
-        .filter(|output| manifest.get(&output.path) != Some(&output.digest) || !public.join(&output.path).is_file())
+        .filter(|output| {
+            manifest.get(&output.path) != Some(&output.digest)
+                || !public.join(&output.path).is_file()
+        })
         .collect();
 
     let revision_ids: Vec<i64> = changed
         .iter()
         .filter_map(|output| match output.kind {
-            OutputKind::Page(index) => Some(model.pages[index].revision_id),
+            OutputKind::Page { index, .. } => Some(model.pages[index].revision_id),
             _ => None,
         })
         .collect();
@@ -58,7 +76,9 @@ pub fn build(store: &mut Store, config: &Config, full: bool, now: OffsetDateTime
     let mut media_bytes: HashMap<&str, Vec<u8>> = HashMap::new();
     for output in &changed {
         if let OutputKind::Media { path } = &output.kind {
-            let bytes = store.media_bytes(path)?.with_context(|| format!("stored file `{path}` disappeared during the build"))?;
+            let bytes = store
+                .media_bytes(path)?
+                .with_context(|| format!("stored file `{path}` disappeared during the build"))?;
             media_bytes.insert(path.as_str(), bytes);
         }
     }
@@ -67,12 +87,22 @@ pub fn build(store: &mut Store, config: &Config, full: bool, now: OffsetDateTime
         .par_iter()
         .map(|output| -> anyhow::Result<()> {
             let bytes = match &output.kind {
-                OutputKind::Media { path } => std::borrow::Cow::Borrowed(media_bytes[path.as_str()].as_slice()),
-                OutputKind::Page(index) => {
-                    let body = bodies.get(&model.pages[*index].revision_id).map(String::as_str);
-                    std::borrow::Cow::Owned(view.render(&templates, output, body).with_context(|| format!("failed to render /{}", output.path))?)
+                OutputKind::Media { path } => {
+                    std::borrow::Cow::Borrowed(media_bytes[path.as_str()].as_slice())
                 }
-                _ => std::borrow::Cow::Owned(view.render(&templates, output, None).with_context(|| format!("failed to render /{}", output.path))?),
+                OutputKind::Page { index, .. } => {
+                    let body = bodies
+                        .get(&model.pages[*index].revision_id)
+                        .map(String::as_str);
+                    std::borrow::Cow::Owned(
+                        view.render(&templates, output, body)
+                            .with_context(|| format!("failed to render /{}", output.path))?,
+                    )
+                }
+                _ => std::borrow::Cow::Owned(
+                    view.render(&templates, output, None)
+                        .with_context(|| format!("failed to render /{}", output.path))?,
+                ),
             };
             write_atomically(&public.join(&output.path), &bytes)
         })
@@ -80,9 +110,16 @@ pub fn build(store: &mut Store, config: &Config, full: bool, now: OffsetDateTime
 
     let wanted: HashSet<&str> = outputs.iter().map(|output| output.path.as_str()).collect();
     let stale: Vec<String> = if full {
-        files_under(public)?.into_iter().filter(|path| !wanted.contains(path.as_str())).collect()
+        files_under(public)?
+            .into_iter()
+            .filter(|path| !wanted.contains(path.as_str()))
+            .collect()
     } else {
-        manifest.keys().filter(|path| !wanted.contains(path.as_str())).cloned().collect()
+        manifest
+            .keys()
+            .filter(|path| !wanted.contains(path.as_str()))
+            .cloned()
+            .collect()
     };
     let mut removed = Vec::new();
     for path in stale {
@@ -93,15 +130,25 @@ pub fn build(store: &mut Store, config: &Config, full: bool, now: OffsetDateTime
                 removed.push(path);
             }
             Err(error) if error.kind() == std::io::ErrorKind::NotFound => removed.push(path),
-            Err(error) => return Err(error).with_context(|| format!("failed to remove {}", file.display())),
+            Err(error) => {
+                return Err(error).with_context(|| format!("failed to remove {}", file.display()));
+            }
         }
     }
-    let written: Vec<(String, String)> = changed.iter().map(|output| (output.path.clone(), output.digest.clone())).collect();
+    let written: Vec<(String, String)> = changed
+        .iter()
+        .map(|output| (output.path.clone(), output.digest.clone()))
+        .collect();
     store.update_build_manifest(&written, &removed, full)?;
     let mut written: Vec<String> = written.into_iter().map(|(path, _)| path).collect();
     written.sort();
     removed.sort();
-    Ok(BuildReport { unchanged: outputs.len() - written.len(), written, removed, elapsed: started.elapsed() })
+    Ok(BuildReport {
+        unchanged: outputs.len() - written.len(),
+        written,
+        removed,
+        elapsed: started.elapsed(),
+    })
 }
 
 /// Writes a file so that readers see the old or the new content, never a part: a temporary
@@ -113,13 +160,17 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
         .prefix(".govsite-")
         .tempfile_in(dir)
         .with_context(|| format!("failed to create a temporary file in {}", dir.display()))?;
-    temporary.write_all(bytes).with_context(|| format!("failed to write {}", path.display()))?;
+    temporary
+        .write_all(bytes)
+        .with_context(|| format!("failed to write {}", path.display()))?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
         fs::set_permissions(temporary.path(), fs::Permissions::from_mode(0o644))?;
     }
-    temporary.persist(path).with_context(|| format!("failed to replace {}", path.display()))?;
+    temporary
+        .persist(path)
+        .with_context(|| format!("failed to replace {}", path.display()))?;
     Ok(())
 }
 
@@ -129,7 +180,11 @@ fn files_under(root: &Path) -> anyhow::Result<Vec<String>> {
     for entry in walkdir::WalkDir::new(root).min_depth(1) {
         let entry = entry.with_context(|| format!("failed to list {}", root.display()))?;
         if entry.file_type().is_file() {
-            let relative: PathBuf = entry.path().strip_prefix(root).unwrap_or(entry.path()).to_path_buf();
+            let relative: PathBuf = entry
+                .path()
+                .strip_prefix(root)
+                .unwrap_or(entry.path())
+                .to_path_buf();
             files.push(relative.to_string_lossy().replace('\\', "/"));
         }
     }

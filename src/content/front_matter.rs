@@ -6,7 +6,9 @@ use toml::Spanned;
 use toml::value::Datetime;
 
 use crate::config::line_of;
-use crate::model::{ContentType, Correction, DublinCore, PageContent, SectionContent, Stamp, Status};
+use crate::model::{
+    ContentType, Correction, DublinCore, PageContent, SectionContent, Stamp, Status,
+};
 
 /// One problem in one file: where, and what to do about it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -183,7 +185,10 @@ impl Reader<'_> {
 }
 
 fn toml_problem(text: &str, first_line: usize, error: toml::de::Error) -> Problem {
-    let line = error.span().map(|span| first_line + line_of(text, span.start) - 1).unwrap_or(first_line);
+    let line = error
+        .span()
+        .map(|span| first_line + line_of(text, span.start) - 1)
+        .unwrap_or(first_line);
     let mut message = error.message().trim_end().to_string();
     if message.starts_with("unknown field") {
         message.push_str("; check the spelling (docs/content-format.md lists the fields)");
@@ -198,9 +203,16 @@ fn non_empty(value: Option<String>) -> Option<String> {
 pub fn parse_page(split: &Split<'_>) -> Result<ParsedPage, Vec<Problem>> {
     let raw: RawPage = toml::from_str(split.front_matter)
         .map_err(|error| vec![toml_problem(split.front_matter, split.first_line, error)])?;
-    let mut reader = Reader { text: split.front_matter, first_line: split.first_line, problems: Vec::new() };
+    let mut reader = Reader {
+        text: split.front_matter,
+        first_line: split.first_line,
+        problems: Vec::new(),
+    };
     if raw.title.get_ref().trim().is_empty() {
-        reader.problem(raw.title.span(), "`title` is empty; give the page a title".into());
+        reader.problem(
+            raw.title.span(),
+            "`title` is empty; give the page a title".into(),
+        );
     }
     let content_type = raw.content_type.and_then(|value| {
         let line = reader.line(value.span());
@@ -293,28 +305,43 @@ pub fn parse_page(split: &Split<'_>) -> Result<ParsedPage, Vec<Problem>> {
 pub fn parse_section(split: &Split<'_>) -> Result<ParsedSection, Vec<Problem>> {
     let raw: RawSection = toml::from_str(split.front_matter)
         .map_err(|error| vec![toml_problem(split.front_matter, split.first_line, error)])?;
-    let mut reader = Reader { text: split.front_matter, first_line: split.first_line, problems: Vec::new() };
+    let mut reader = Reader {
+        text: split.front_matter,
+        first_line: split.first_line,
+        problems: Vec::new(),
+    };
     if raw.title.get_ref().trim().is_empty() {
-        reader.problem(raw.title.span(), "`title` is empty; give the section a title".into());
+        reader.problem(
+            raw.title.span(),
+            "`title` is empty; give the section a title".into(),
+        );
     }
     let mut types = Vec::new();
     for value in raw.types.unwrap_or_default() {
         match value.get_ref().parse::<ContentType>() {
             Ok(content_type) if !types.contains(&content_type) => types.push(content_type),
-            Ok(_) => reader.problem(value.span(), format!("`types` lists `{}` twice", value.get_ref())),
+            Ok(_) => reader.problem(
+                value.span(),
+                format!("`types` lists `{}` twice", value.get_ref()),
+            ),
             Err(message) => reader.problem(value.span(), format!("`types`: {message}")),
         }
     }
     if types.is_empty() {
         types.push(ContentType::Page);
     }
-    let page_size = raw.page_size.and_then(|value| match u32::try_from(*value.get_ref()) {
-        Ok(size) if size > 0 => Some(size),
-        _ => {
-            reader.problem(value.span(), "`page_size` must be a positive whole number".into());
-            None
-        }
-    });
+    let page_size = raw
+        .page_size
+        .and_then(|value| match u32::try_from(*value.get_ref()) {
+            Ok(size) if size > 0 => Some(size),
+            _ => {
+                reader.problem(
+                    value.span(),
+                    "`page_size` must be a positive whole number".into(),
+                );
+                None
+            }
+        });
     let (template, template_line) = reader.template(raw.template);
     if !reader.problems.is_empty() {
         return Err(reader.problems);
@@ -433,7 +460,11 @@ pub fn write_section(translation: &str, content: &SectionContent) -> String {
         out.push_str(&format!("keywords = {}\n", toml_list(&content.keywords)));
     }
     out.push_str(&format!("translation = {}\n", toml_string(translation)));
-    let types: Vec<String> = content.types.iter().map(|t| t.as_str().to_string()).collect();
+    let types: Vec<String> = content
+        .types
+        .iter()
+        .map(|t| t.as_str().to_string())
+        .collect();
     out.push_str(&format!("types = {}\n", toml_list(&types)));
     if content.weight != 0 {
         out.push_str(&format!("weight = {}\n", content.weight));

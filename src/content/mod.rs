@@ -49,7 +49,11 @@ impl Problems {
 ///
 /// `known_paths` are `@/…` paths that exist elsewhere (pages already in the database), so links
 /// to them are not reported as broken.
-pub fn read_site(from: &Path, config: &Config, known_paths: &HashSet<String>) -> Result<SiteSource, UserError> {
+pub fn read_site(
+    from: &Path,
+    config: &Config,
+    known_paths: &HashSet<String>,
+) -> Result<SiteSource, UserError> {
     let mut problems = Problems::default();
     let mut site = SiteSource::default();
     read_ui_strings(from, config, &mut site, &mut problems);
@@ -75,7 +79,11 @@ pub fn read_site(from: &Path, config: &Config, known_paths: &HashSet<String>) ->
             );
             continue;
         }
-        let mut reader = TreeReader { lang, site: &mut site, problems: &mut problems };
+        let mut reader = TreeReader {
+            lang,
+            site: &mut site,
+            problems: &mut problems,
+        };
         reader.read_section(&root, &mut Vec::new());
     }
     let pagination_segments: HashMap<&str, &str> = site
@@ -93,7 +101,10 @@ pub fn read_site(from: &Path, config: &Config, known_paths: &HashSet<String>) ->
         Ok(site)
     } else {
         Err(UserError::with_problems(
-            format!("{} problem(s) in the site's sources; nothing was changed:", problems.0.len()),
+            format!(
+                "{} problem(s) in the site's sources; nothing was changed:",
+                problems.0.len()
+            ),
             problems.0,
         ))
     }
@@ -118,14 +129,25 @@ impl TreeReader<'_> {
 
     fn read_section(&mut self, dir: &Path, section_path: &mut Vec<String>) {
         let file = self.display(section_path, "_section.md");
-        let Some(bytes) = read_bytes(&dir.join("_section.md"), &file, self.problems) else { return };
-        let Some(text) = as_utf8(bytes.clone(), &file, self.problems) else { return };
-        match front_matter::split(&text).map_err(|problem| vec![problem]).and_then(|split| {
-            front_matter::parse_section(&split)
-        }) {
+        let Some(bytes) = read_bytes(&dir.join("_section.md"), &file, self.problems) else {
+            return;
+        };
+        let Some(text) = as_utf8(bytes.clone(), &file, self.problems) else {
+            return;
+        };
+        match front_matter::split(&text)
+            .map_err(|problem| vec![problem])
+            .and_then(|split| front_matter::parse_section(&split))
+        {
             Ok(parsed) => {
                 if let Some(template) = &parsed.content.template {
-                    check_template_name(self.site, template, &file, parsed.template_line, self.problems);
+                    check_template_name(
+                        self.site,
+                        template,
+                        &file,
+                        parsed.template_line,
+                        self.problems,
+                    );
                 }
                 self.site.sections.push(SectionSource {
                     lang: self.lang.to_string(),
@@ -148,12 +170,19 @@ impl TreeReader<'_> {
                 .flatten()
                 .map(|entry| {
                     let is_dir = entry.file_type().map(|t| t.is_dir()).unwrap_or(false);
-                    (entry.file_name().to_string_lossy().into_owned(), entry.path(), is_dir)
+                    (
+                        entry.file_name().to_string_lossy().into_owned(),
+                        entry.path(),
+                        is_dir,
+                    )
                 })
                 .filter(|(name, _, _)| !name.starts_with('.'))
                 .collect(),
             Err(error) => {
-                self.problems.file(&self.display(section_path, ""), format!("cannot read the folder: {error}"));
+                self.problems.file(
+                    &self.display(section_path, ""),
+                    format!("cannot read the folder: {error}"),
+                );
                 return;
             }
         };
@@ -184,7 +213,13 @@ impl TreeReader<'_> {
                 if section_path.is_empty() {
                     self.read_menus(&path, &display);
                 } else {
-                    self.problems.file(&display, format!("menus belong in `content/{}/_menus.toml`; move it there", self.lang));
+                    self.problems.file(
+                        &display,
+                        format!(
+                            "menus belong in `content/{}/_menus.toml`; move it there",
+                            self.lang
+                        ),
+                    );
                 }
             } else if let Some(stem) = name.strip_suffix(".md") {
                 self.read_page(&path, &display, section_path, stem);
@@ -195,10 +230,18 @@ impl TreeReader<'_> {
     }
 
     fn read_page(&mut self, path: &Path, file: &str, section_path: &[String], stem: &str) {
-        let Some(bytes) = read_bytes(path, file, self.problems) else { return };
+        let Some(bytes) = read_bytes(path, file, self.problems) else {
+            return;
+        };
         let source_hash = sha256_hex(&bytes);
-        let Some(text) = as_utf8(bytes, file, self.problems) else { return };
-        let slug = if is_valid_slug(stem) { stem.to_string() } else { slugify(stem) };
+        let Some(text) = as_utf8(bytes, file, self.problems) else {
+            return;
+        };
+        let slug = if is_valid_slug(stem) {
+            stem.to_string()
+        } else {
+            slugify(stem)
+        };
         if slug.is_empty() {
             self.problems.file(file, "the file name gives an empty slug; name the file with letters or digits, like `illik-hesabat.md`");
             return;
@@ -243,13 +286,23 @@ impl TreeReader<'_> {
             }
         }
         if let Some(template) = &content.template {
-            check_template_name(self.site, template, file, parsed.template_line, self.problems);
+            check_template_name(
+                self.site,
+                template,
+                file,
+                parsed.template_line,
+                self.problems,
+            );
         }
         for (name, line) in content.files.iter().zip(&parsed.file_lines) {
             let sibling = path.with_file_name(name);
             if !sibling.is_file() {
                 self.problems.at(file, *line, format!("`files`: `{name}` is not in this folder; put the file beside the page or remove it from the list"));
             }
+        }
+        for offset in markdown::images_without_alt(&content.body) {
+            let line = body_line + content.body[..offset].matches('\n').count();
+            self.problems.at(file, line, "image without alternative text (D189 §7.9); describe it: `![Binanın fasadı](bina.jpg)` or `alt=\"…\"`");
         }
         let links = markdown::links(&content.body)
             .into_iter()
@@ -293,7 +346,9 @@ impl TreeReader<'_> {
             );
             return;
         }
-        let Some(bytes) = read_bytes(path, file, self.problems) else { return };
+        let Some(bytes) = read_bytes(path, file, self.problems) else {
+            return;
+        };
         let mut published = format!("{}/", self.lang);
         for part in section_path {
             published.push_str(part);
@@ -301,7 +356,10 @@ impl TreeReader<'_> {
         }
         published.push_str(name);
         self.site.media.push(MediaSource {
-            mime: mime_guess::from_path(name).first_or_octet_stream().essence_str().to_string(),
+            mime: mime_guess::from_path(name)
+                .first_or_octet_stream()
+                .essence_str()
+                .to_string(),
             path: published,
             bytes,
         });
@@ -320,15 +378,29 @@ impl TreeReader<'_> {
             title: String,
             link: String,
         }
-        let Some(bytes) = read_bytes(path, file, self.problems) else { return };
-        let Some(text) = as_utf8(bytes, file, self.problems) else { return };
+        let Some(bytes) = read_bytes(path, file, self.problems) else {
+            return;
+        };
+        let Some(text) = as_utf8(bytes, file, self.problems) else {
+            return;
+        };
         match toml::from_str::<RawMenus>(&text) {
             Ok(menus) => {
-                let items = menus.footer.into_iter().map(|item| MenuItem { title: item.title, link: item.link }).collect();
+                let items = menus
+                    .footer
+                    .into_iter()
+                    .map(|item| MenuItem {
+                        title: item.title,
+                        link: item.link,
+                    })
+                    .collect();
                 self.site.menus.push((self.lang.to_string(), items));
             }
             Err(error) => {
-                let line = error.span().map(|span| crate::config::line_of(&text, span.start)).unwrap_or(1);
+                let line = error
+                    .span()
+                    .map(|span| crate::config::line_of(&text, span.start))
+                    .unwrap_or(1);
                 self.problems.at(file, line, error.message().trim_end());
             }
         }
@@ -336,7 +408,9 @@ impl TreeReader<'_> {
 }
 
 fn read_bytes(path: &Path, file: &str, problems: &mut Problems) -> Option<Vec<u8>> {
-    fs::read(path).map_err(|error| problems.file(file, format!("cannot read: {error}"))).ok()
+    fs::read(path)
+        .map_err(|error| problems.file(file, format!("cannot read: {error}")))
+        .ok()
 }
 
 fn as_utf8(bytes: Vec<u8>, file: &str, problems: &mut Problems) -> Option<String> {
@@ -345,10 +419,28 @@ fn as_utf8(bytes: Vec<u8>, file: &str, problems: &mut Problems) -> Option<String
         .ok()
 }
 
-fn check_template_name(site: &SiteSource, template: &str, file: &str, line: usize, problems: &mut Problems) {
+fn check_template_name(
+    site: &SiteSource,
+    template: &str,
+    file: &str,
+    line: usize,
+    problems: &mut Problems,
+) {
     if !site.templates.iter().any(|t| t.name == template) {
-        let known: Vec<&str> = site.templates.iter().map(|t| t.name.as_str()).filter(|n| !n.starts_with('_')).collect();
-        problems.at(file, line, format!("`template`: unknown template `{template}`; the theme has {}", known.join(", ")));
+        let known: Vec<&str> = site
+            .templates
+            .iter()
+            .map(|t| t.name.as_str())
+            .filter(|n| !n.starts_with('_'))
+            .collect();
+        problems.at(
+            file,
+            line,
+            format!(
+                "`template`: unknown template `{template}`; the theme has {}",
+                known.join(", ")
+            ),
+        );
     }
 }
 
@@ -356,12 +448,19 @@ fn read_ui_strings(from: &Path, config: &Config, site: &mut SiteSource, problems
     let mut default_keys: Option<Vec<String>> = None;
     for lang in &config.languages {
         let file = format!("i18n/{lang}.toml");
-        let Some(bytes) = read_bytes(&from.join(&file), &file, problems) else { continue };
-        let Some(text) = as_utf8(bytes, &file, problems) else { continue };
+        let Some(bytes) = read_bytes(&from.join(&file), &file, problems) else {
+            continue;
+        };
+        let Some(text) = as_utf8(bytes, &file, problems) else {
+            continue;
+        };
         let table: BTreeMap<String, toml::Value> = match toml::from_str(&text) {
             Ok(table) => table,
             Err(error) => {
-                let line = error.span().map(|span| crate::config::line_of(&text, span.start)).unwrap_or(1);
+                let line = error
+                    .span()
+                    .map(|span| crate::config::line_of(&text, span.start))
+                    .unwrap_or(1);
                 problems.at(&file, line, error.message().trim_end());
                 continue;
             }
@@ -377,14 +476,34 @@ fn read_ui_strings(from: &Path, config: &Config, site: &mut SiteSource, problems
         match &default_keys {
             None => default_keys = Some(keys),
             Some(expected) => {
-                let missing: Vec<&str> =
-                    expected.iter().filter(|k| !keys.contains(k)).map(String::as_str).collect();
+                let missing: Vec<&str> = expected
+                    .iter()
+                    .filter(|k| !keys.contains(k))
+                    .map(String::as_str)
+                    .collect();
                 if !missing.is_empty() {
-                    problems.file(&file, format!("missing strings (D189 §3.3: all interface text in each language): {}", missing.join(", ")));
+                    problems.file(
+                        &file,
+                        format!(
+                            "missing strings (D189 §3.3: all interface text in each language): {}",
+                            missing.join(", ")
+                        ),
+                    );
                 }
-                let extra: Vec<&str> = keys.iter().filter(|k| !expected.contains(k)).map(String::as_str).collect();
+                let extra: Vec<&str> = keys
+                    .iter()
+                    .filter(|k| !expected.contains(k))
+                    .map(String::as_str)
+                    .collect();
                 if !extra.is_empty() {
-                    problems.file(&file, format!("strings not in i18n/{}.toml: {}; add them there too", config.languages[0], extra.join(", ")));
+                    problems.file(
+                        &file,
+                        format!(
+                            "strings not in i18n/{}.toml: {}; add them there too",
+                            config.languages[0],
+                            extra.join(", ")
+                        ),
+                    );
                 }
             }
         }
@@ -395,10 +514,16 @@ fn read_ui_strings(from: &Path, config: &Config, site: &mut SiteSource, problems
 fn read_theme(from: &Path, theme: &str, site: &mut SiteSource, problems: &mut Problems) {
     let theme_dir = from.join("themes").join(theme);
     if !theme_dir.join("templates").is_dir() {
-        problems.file(&format!("themes/{theme}/templates"), "missing: the theme named in site.toml `build.theme` must have a templates folder");
+        problems.file(
+            &format!("themes/{theme}/templates"),
+            "missing: the theme named in site.toml `build.theme` must have a templates folder",
+        );
         return;
     }
-    for (kind, folder) in [("templates", theme_dir.join("templates")), ("static", theme_dir.join("static"))] {
+    for (kind, folder) in [
+        ("templates", theme_dir.join("templates")),
+        ("static", theme_dir.join("static")),
+    ] {
         let mut files: Vec<PathBuf> = walkdir::WalkDir::new(&folder)
             .into_iter()
             .flatten()
@@ -407,22 +532,40 @@ fn read_theme(from: &Path, theme: &str, site: &mut SiteSource, problems: &mut Pr
             .collect();
         files.sort();
         for path in files {
-            let relative = path.strip_prefix(&folder).unwrap_or(&path).to_string_lossy().replace('\\', "/");
+            let relative = path
+                .strip_prefix(&folder)
+                .unwrap_or(&path)
+                .to_string_lossy()
+                .replace('\\', "/");
             if relative.split('/').any(|part| part.starts_with('.')) {
                 continue;
             }
             let file = format!("themes/{theme}/{kind}/{relative}");
-            let Some(bytes) = read_bytes(&path, &file, problems) else { continue };
+            let Some(bytes) = read_bytes(&path, &file, problems) else {
+                continue;
+            };
             if kind == "templates" {
-                let Some(body) = as_utf8(bytes, &file, problems) else { continue };
-                site.templates.push(TemplateSource { theme: theme.to_string(), name: relative, body });
+                let Some(body) = as_utf8(bytes, &file, problems) else {
+                    continue;
+                };
+                site.templates.push(TemplateSource {
+                    theme: theme.to_string(),
+                    name: relative,
+                    body,
+                });
             } else {
-                if !relative.split('/').all(|part| is_valid_slug(part) || is_valid_file_name(part)) {
+                if !relative
+                    .split('/')
+                    .all(|part| is_valid_slug(part) || is_valid_file_name(part))
+                {
                     problems.file(&file, "theme file names become URLs and may use only `a-z`, `0-9`, `-`, `_` and one extension (D189 §6.15)");
                     continue;
                 }
                 site.media.push(MediaSource {
-                    mime: mime_guess::from_path(&relative).first_or_octet_stream().essence_str().to_string(),
+                    mime: mime_guess::from_path(&relative)
+                        .first_or_octet_stream()
+                        .essence_str()
+                        .to_string(),
                     path: format!("static/{relative}"),
                     bytes,
                 });
@@ -443,20 +586,40 @@ fn validate(
     let mut section_keys: HashMap<(&str, &str), &str> = HashMap::new();
     for section in &site.sections {
         paths.insert(source_path(&section.lang, &section.path, None));
-        urls.insert(crate::model::section_url(&section.lang, &section.path), &section.file);
-        if let Some(first) = section_keys.insert((&section.lang, &section.translation_key), &section.file) {
+        urls.insert(
+            crate::model::section_url(&section.lang, &section.path),
+            &section.file,
+        );
+        if let Some(first) =
+            section_keys.insert((&section.lang, &section.translation_key), &section.file)
+        {
             problems.file(&section.file, format!("`translation` = \"{}\" is also used by {first}; each section of a language needs its own key", section.translation_key));
         }
     }
     let mut page_keys: HashMap<(&str, &str), &str> = HashMap::new();
     for page in &site.pages {
-        paths.insert(source_path(&page.lang, &page.section_path, Some(&page.slug)));
+        paths.insert(source_path(
+            &page.lang,
+            &page.section_path,
+            Some(&page.slug),
+        ));
         let url = crate::model::page_url(&page.lang, &page.section_path, &page.slug);
         if let Some(first) = urls.insert(url.clone(), &page.file) {
-            problems.file(&page.file, format!("duplicate slug: `{url}` is also the address of {first}; rename one of them"));
+            problems.file(
+                &page.file,
+                format!(
+                    "duplicate slug: `{url}` is also the address of {first}; rename one of them"
+                ),
+            );
         }
         if pagination_segments.get(page.lang.as_str()) == Some(&page.slug.as_str()) {
-            problems.file(&page.file, format!("the slug `{}` is reserved for list pages (`{}2/`); rename the file", page.slug, url));
+            problems.file(
+                &page.file,
+                format!(
+                    "the slug `{}` is reserved for list pages (`{}2/`); rename the file",
+                    page.slug, url
+                ),
+            );
         }
         if let Some(first) = page_keys.insert((&page.lang, &page.translation_key), &page.file) {
             problems.file(&page.file, format!("`translation` = \"{}\" is also used by {first}; each page of a language needs its own key", page.translation_key));
@@ -486,7 +649,13 @@ fn validate(
     for (lang, items) in &site.menus {
         for item in items {
             if item.link.starts_with("@/") && !paths.contains(&item.link) {
-                problems.file(&format!("content/{lang}/_menus.toml"), format!("broken link: `{}` is not a page or section of the site", item.link));
+                problems.file(
+                    &format!("content/{lang}/_menus.toml"),
+                    format!(
+                        "broken link: `{}` is not a page or section of the site",
+                        item.link
+                    ),
+                );
             }
         }
     }
@@ -497,7 +666,11 @@ fn validate(
 pub fn write_site(site: &SiteSource, to: &Path, theme: &str) -> anyhow::Result<()> {
     for folder in ["content", "themes", "i18n"] {
         let path = to.join(folder);
-        if path.exists() && fs::read_dir(&path).map(|mut d| d.next().is_some()).unwrap_or(true) {
+        if path.exists()
+            && fs::read_dir(&path)
+                .map(|mut d| d.next().is_some())
+                .unwrap_or(true)
+        {
             return Err(UserError::new(format!(
                 "`{}` already exists and is not empty; export into a new folder so nothing is overwritten",
                 path.display()
@@ -508,7 +681,8 @@ pub fn write_site(site: &SiteSource, to: &Path, theme: &str) -> anyhow::Result<(
     let write = |relative: String, bytes: &[u8]| -> anyhow::Result<()> {
         let path = to.join(&relative);
         if let Some(parent) = path.parent() {
-            fs::create_dir_all(parent).with_context(|| format!("failed to create {}", parent.display()))?;
+            fs::create_dir_all(parent)
+                .with_context(|| format!("failed to create {}", parent.display()))?;
         }
         fs::write(&path, bytes).with_context(|| format!("failed to write {}", path.display()))
     };
@@ -522,11 +696,21 @@ pub fn write_site(site: &SiteSource, to: &Path, theme: &str) -> anyhow::Result<(
     };
     for section in &site.sections {
         let text = front_matter::write_section(&section.translation_key, &section.content);
-        write(format!("{}_section.md", folder_of(&section.lang, &section.path)), text.as_bytes())?;
+        write(
+            format!("{}_section.md", folder_of(&section.lang, &section.path)),
+            text.as_bytes(),
+        )?;
     }
     for page in &site.pages {
         let text = front_matter::write_page(&page.translation_key, page.weight, &page.content);
-        write(format!("{}{}.md", folder_of(&page.lang, &page.section_path), page.slug), text.as_bytes())?;
+        write(
+            format!(
+                "{}{}.md",
+                folder_of(&page.lang, &page.section_path),
+                page.slug
+            ),
+            text.as_bytes(),
+        )?;
     }
     for media in &site.media {
         match media.path.strip_prefix("static/") {
@@ -535,15 +719,25 @@ pub fn write_site(site: &SiteSource, to: &Path, theme: &str) -> anyhow::Result<(
         }
     }
     for template in &site.templates {
-        write(format!("themes/{}/templates/{}", template.theme, template.name), template.body.as_bytes())?;
+        write(
+            format!("themes/{}/templates/{}", template.theme, template.name),
+            template.body.as_bytes(),
+        )?;
     }
     for (lang, strings) in &site.ui_strings {
         let mut sorted: Vec<&(String, String)> = strings.iter().collect();
         sorted.sort();
         let mut text = String::new();
         for (key, value) in sorted {
-            let bare = !key.is_empty() && key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
-            let key = if bare { key.clone() } else { front_matter::toml_string(key) };
+            let bare = !key.is_empty()
+                && key
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+            let key = if bare {
+                key.clone()
+            } else {
+                front_matter::toml_string(key)
+            };
             text.push_str(&format!("{key} = {}\n", front_matter::toml_string(value)));
         }
         write(format!("i18n/{lang}.toml"), text.as_bytes())?;
@@ -559,7 +753,10 @@ pub fn write_site(site: &SiteSource, to: &Path, theme: &str) -> anyhow::Result<(
                 )
             })
             .collect();
-        write(format!("content/{lang}/_menus.toml"), blocks.join("\n").as_bytes())?;
+        write(
+            format!("content/{lang}/_menus.toml"),
+            blocks.join("\n").as_bytes(),
+        )?;
     }
     Ok(())
 }

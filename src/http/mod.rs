@@ -1,5 +1,5 @@
 //! The public web server: serves the published files of `public/`, answers old addresses and
-//! slash-less folder addresses with 301, and missing pages with the language's 404 page. The
+//! slash-less folder addresses with 301, and errors with the language's error page. The
 //! only module that knows axum and HTTP status codes.
 
 use std::collections::HashMap;
@@ -23,14 +23,21 @@ pub struct PublicState {
 
 impl PublicState {
     pub fn new(public_dir: PathBuf, languages: Vec<String>) -> Arc<PublicState> {
-        Arc::new(PublicState { public_dir, languages, redirects: Mutex::new((None, HashMap::new())) })
+        Arc::new(PublicState {
+            public_dir,
+            languages,
+            redirects: Mutex::new((None, HashMap::new())),
+        })
     }
 
     /// The redirect for a path, rereading `_redirects` when a build has replaced it.
     fn redirect_for(&self, path: &str) -> Option<String> {
         let file = self.public_dir.join("_redirects");
         let modified = std::fs::metadata(&file).and_then(|m| m.modified()).ok();
-        let mut cached = self.redirects.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut cached = self
+            .redirects
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         if cached.0 != modified {
             let text = std::fs::read_to_string(&file).unwrap_or_default();
             let map = text
@@ -71,12 +78,19 @@ fn content_type(path: &Path) -> HeaderValue {
 
 fn file_response(status: StatusCode, path: &Path, bytes: Vec<u8>, head: bool) -> Response {
     let length = bytes.len();
-    let body = if head { Body::empty() } else { Body::from(bytes) };
+    let body = if head {
+        Body::empty()
+    } else {
+        Body::from(bytes)
+    };
     let mut response = (status, body).into_response();
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, content_type(path));
     headers.insert(header::CONTENT_LENGTH, HeaderValue::from(length));
-    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
     response
 }
 
@@ -86,12 +100,16 @@ async fn serve_public(State(state): State<Arc<PublicState>>, method: Method, uri
     }
     let head = method == Method::HEAD;
     let path = uri.path();
-    let safe = path.starts_with('/')
-        && path.is_ascii()
-        && !path.contains('\\')
-        && !path.split('/').any(|segment| segment == ".." || segment == "." || segment.starts_with('.'));
-    if !safe {
-        return not_found(&state, path, head).await;
+    if !path.starts_with('/')
+        || !path.is_ascii()
+        || path.contains('\\')
+        || path.split('/').any(|s| s == ".." || s == ".")
+    {
+        return error_page(&state, path, StatusCode::NOT_FOUND, head).await;
+    }
+    // Hidden files and the build's bookkeeping are not for readers (D189 §6.3.10).
+    if path.split('/').any(|segment| segment.starts_with('.')) || path == "/_redirects" {
+        return error_page(&state, path, StatusCode::FORBIDDEN, head).await;
     }
     if let Some(to) = state.redirect_for(path) {
         return redirect(&to);
@@ -102,30 +120,56 @@ async fn serve_public(State(state): State<Arc<PublicState>>, method: Method, uri
     } else {
         state.public_dir.join(relative)
     };
-    if relative != "_redirects"
-        && let Ok(bytes) = tokio::fs::read(&file).await
-    {
-        return file_response(StatusCode::OK, &file, bytes, head);
+    match tokio::fs::read(&file).await {
+        Ok(bytes) => return file_response(StatusCode::OK, &file, bytes, head),
+        Err(error)
+            if !matches!(
+                error.kind(),
+                std::io::ErrorKind::NotFound
+                    | std::io::ErrorKind::NotADirectory
+                    | std::io::ErrorKind::IsADirectory
+            ) =>
+        {
+            eprintln!("serve: cannot read {}: {error}", file.display());
+            return error_page(&state, path, StatusCode::INTERNAL_SERVER_ERROR, head).await;
+        }
+        Err(_) => {}
     }
     // D189 §6.17: folder addresses end with a slash; the slash-less form redirects.
-    if !path.ends_with('/') && tokio::fs::metadata(state.public_dir.join(relative).join("index.html")).await.is_ok() {
+    if !path.ends_with('/')
+        && tokio::fs::metadata(state.public_dir.join(relative).join("index.html"))
+            .await
+            .is_ok()
+    {
         let location = match uri.query() {
             Some(query) => format!("{path}/?{query}"),
             None => format!("{path}/"),
         };
         return redirect(&location);
     }
-    not_found(&state, path, head).await
+    error_page(&state, path, StatusCode::NOT_FOUND, head).await
 }
 
-async fn not_found(state: &PublicState, path: &str, head: bool) -> Response {
-    let first = path.trim_start_matches('/').split('/').next().unwrap_or("");
-    let lang = state.languages.iter().find(|lang| *lang == first).or(state.languages.first());
+/// The language's error page for a status (D189 §6.25), chosen by the path's language.
+async fn error_page(state: &PublicState, path: &str, status: StatusCode, head: bool) -> Response {
+    let mut segments = path.trim_start_matches('/').split('/');
+    let first = match segments.next() {
+        Some("text") => segments.next().unwrap_or(""),
+        other => other.unwrap_or(""),
+    };
+    let lang = state
+        .languages
+        .iter()
+        .find(|lang| *lang == first)
+        .or(state.languages.first());
     if let Some(lang) = lang {
-        let page = state.public_dir.join(lang).join("404.html");
+        let page = state
+            .public_dir
+            .join(lang)
+            .join(format!("{}.html", status.as_u16()));
         if let Ok(bytes) = tokio::fs::read(&page).await {
-            return file_response(StatusCode::NOT_FOUND, &page, bytes, head);
+            return file_response(status, &page, bytes, head);
         }
     }
-    (StatusCode::NOT_FOUND, "404 Not Found").into_response()
+    (status, status.to_string()).into_response()
 }

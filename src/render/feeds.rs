@@ -29,12 +29,19 @@ pub struct Feed {
 impl Feed {
     /// The newest update among the entries; feeds must be reproducible, so never "now".
     fn updated(&self) -> OffsetDateTime {
-        self.entries.iter().filter_map(|e| e.updated.or(e.issued)).max().unwrap_or(OffsetDateTime::UNIX_EPOCH)
+        self.entries
+            .iter()
+            .filter_map(|e| e.updated.or(e.issued))
+            .max()
+            .unwrap_or(OffsetDateTime::UNIX_EPOCH)
     }
 }
 
 fn rfc3339(moment: OffsetDateTime) -> String {
-    moment.to_offset(time::UtcOffset::UTC).format(&Rfc3339).unwrap_or_default()
+    moment
+        .to_offset(time::UtcOffset::UTC)
+        .format(&Rfc3339)
+        .unwrap_or_default()
 }
 
 pub fn atom(feed: &Feed) -> String {
@@ -50,7 +57,11 @@ pub fn atom(feed: &Feed) -> String {
         escape_xml(&feed.page_url),
         rfc3339(feed.updated()),
     );
-    let _ = writeln!(xml, "<author><name>{}</name></author>", escape_xml(&feed.title));
+    let _ = writeln!(
+        xml,
+        "<author><name>{}</name></author>",
+        escape_xml(&feed.title)
+    );
     for entry in &feed.entries {
         let url = format!("{base}{}", entry.url);
         let _ = write!(
@@ -63,7 +74,10 @@ pub fn atom(feed: &Feed) -> String {
         if let Some(issued) = entry.issued {
             let _ = writeln!(xml, "<published>{}</published>", rfc3339(issued));
         }
-        let updated = entry.updated.or(entry.issued).unwrap_or(OffsetDateTime::UNIX_EPOCH);
+        let updated = entry
+            .updated
+            .or(entry.issued)
+            .unwrap_or(OffsetDateTime::UNIX_EPOCH);
         let _ = writeln!(xml, "<updated>{}</updated>", rfc3339(updated));
         if !entry.summary.is_empty() {
             let _ = writeln!(xml, "<summary>{}</summary>", escape_xml(&entry.summary));
@@ -89,12 +103,24 @@ pub fn rss(feed: &Feed) -> String {
     );
     for entry in &feed.entries {
         let url = escape_xml(&format!("{base}{}", entry.url));
-        let _ = write!(xml, "<item>\n<title>{}</title>\n<link>{url}</link>\n<guid isPermaLink=\"true\">{url}</guid>\n", escape_xml(&entry.title));
+        let _ = write!(
+            xml,
+            "<item>\n<title>{}</title>\n<link>{url}</link>\n<guid isPermaLink=\"true\">{url}</guid>\n",
+            escape_xml(&entry.title)
+        );
         if let Some(issued) = entry.issued {
-            let _ = writeln!(xml, "<pubDate>{}</pubDate>", issued.format(&Rfc2822).unwrap_or_default());
+            let _ = writeln!(
+                xml,
+                "<pubDate>{}</pubDate>",
+                issued.format(&Rfc2822).unwrap_or_default()
+            );
         }
         if !entry.summary.is_empty() {
-            let _ = writeln!(xml, "<description>{}</description>", escape_xml(&entry.summary));
+            let _ = writeln!(
+                xml,
+                "<description>{}</description>",
+                escape_xml(&entry.summary)
+            );
         }
         xml.push_str("</item>\n");
     }
@@ -114,9 +140,19 @@ pub fn sitemap(base_url: &str, entries: &[SitemapEntry]) -> String {
     let mut xml = String::with_capacity(256 + entries.len() * 256);
     xml.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\" xmlns:xhtml=\"http://www.w3.org/1999/xhtml\">\n");
     for entry in entries {
-        let _ = write!(xml, "<url>\n<loc>{}</loc>\n", escape_xml(&format!("{base_url}{}", entry.url)));
+        let _ = write!(
+            xml,
+            "<url>\n<loc>{}</loc>\n",
+            escape_xml(&format!("{base_url}{}", entry.url))
+        );
         if let Some(date) = entry.lastmod {
-            let _ = writeln!(xml, "<lastmod>{:04}-{:02}-{:02}</lastmod>", date.year(), date.month() as u8, date.day());
+            let _ = writeln!(
+                xml,
+                "<lastmod>{:04}-{:02}-{:02}</lastmod>",
+                date.year(),
+                date.month() as u8,
+                date.day()
+            );
         }
         for (lang, url) in &entry.alternates {
             let _ = writeln!(
@@ -133,9 +169,15 @@ pub fn sitemap(base_url: &str, entries: &[SitemapEntry]) -> String {
 }
 
 pub fn sitemap_index(base_url: &str, parts: usize) -> String {
-    let mut xml = String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<sitemapindex xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
+    let mut xml = String::from(
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<sitemapindex xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+    );
     for part in 1..=parts {
-        let _ = writeln!(xml, "<sitemap><loc>{}/sitemap-{part}.xml</loc></sitemap>", escape_xml(base_url));
+        let _ = writeln!(
+            xml,
+            "<sitemap><loc>{}/sitemap-{part}.xml</loc></sitemap>",
+            escape_xml(base_url)
+        );
     }
     xml.push_str("</sitemapindex>\n");
     xml

@@ -3,6 +3,7 @@
 //! ([`SiteView::render`]). Pure: the database and the file system are `build`'s business.
 
 mod feeds;
+mod html;
 mod postprocess;
 mod view;
 
@@ -10,15 +11,22 @@ use std::collections::BTreeMap;
 
 use tera::{Context, Tera};
 
-pub use postprocess::postprocess;
-pub use view::{Output, OutputKind, SiteView};
+pub use postprocess::{PostContext, postprocess};
+pub use view::{ERROR_CODES, Output, OutputKind, SiteView};
 
 /// Bumped when the generated output changes for the same input, so that an incremental build
 /// after an upgrade re-renders everything.
-pub const RENDER_VERSION: &str = "govsite-render-1";
+pub const RENDER_VERSION: &str = "govsite-render-2";
 
 /// Templates the default layout needs; a theme must provide them.
-pub const REQUIRED_TEMPLATES: [&str; 5] = ["base.html", "home.html", "section.html", "page.html", "404.html"];
+pub const REQUIRED_TEMPLATES: [&str; 6] = [
+    "base.html",
+    "home.html",
+    "section.html",
+    "page.html",
+    "sitemap.html",
+    "error.html",
+];
 
 /// The compiled templates of a theme.
 pub struct Templates {
@@ -31,15 +39,25 @@ impl Templates {
         let mut problems = Vec::new();
         for required in REQUIRED_TEMPLATES {
             if !templates.contains_key(required) {
-                problems.push(format!("template `{required}` is missing; the theme must provide it"));
+                problems.push(format!(
+                    "template `{required}` is missing; the theme must provide it"
+                ));
             }
         }
         let mut tera = Tera::new();
         tera.autoescape_on(vec![".html", ".xml"]);
-        if let Err(error) = tera.add_raw_templates(templates.iter().map(|(name, body)| (name.as_str(), body.as_str()))) {
+        if let Err(error) = tera.add_raw_templates(
+            templates
+                .iter()
+                .map(|(name, body)| (name.as_str(), body.as_str())),
+        ) {
             problems.push(format!("templates do not compile: {}", error_chain(&error)));
         }
-        if problems.is_empty() { Ok(Templates { tera }) } else { Err(problems) }
+        if problems.is_empty() {
+            Ok(Templates { tera })
+        } else {
+            Err(problems)
+        }
     }
 
     pub fn has(&self, name: &str) -> bool {
@@ -47,7 +65,9 @@ impl Templates {
     }
 
     pub fn render(&self, name: &str, context: &Context) -> anyhow::Result<String> {
-        self.tera.render(name, context).map_err(|error| anyhow::anyhow!("template `{name}`: {}", error_chain(&error)))
+        self.tera
+            .render(name, context)
+            .map_err(|error| anyhow::anyhow!("template `{name}`: {}", error_chain(&error)))
     }
 }
 

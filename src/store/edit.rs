@@ -3,8 +3,8 @@
 
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde_json::json;
-use time::{OffsetDateTime, UtcOffset};
 use time::format_description::well_known::Rfc3339;
+use time::{OffsetDateTime, UtcOffset};
 
 use super::journal::{self, Actor};
 use super::{Error, Result, Store, from_json, to_json};
@@ -20,19 +20,27 @@ pub struct PageEdit {
 }
 
 pub(super) fn now_text() -> String {
-    OffsetDateTime::now_utc().format(&Rfc3339).unwrap_or_default()
+    OffsetDateTime::now_utc()
+        .format(&Rfc3339)
+        .unwrap_or_default()
 }
 
 /// The fingerprint of a revision's content: what the build compares.
 pub(super) fn content_hash(content: &PageContent) -> String {
-    sha256_hex(serde_json::to_string(content).unwrap_or_default().as_bytes())
+    sha256_hex(
+        serde_json::to_string(content)
+            .unwrap_or_default()
+            .as_bytes(),
+    )
 }
 
 /// The revision columns [`revision_from_row`] reads, from a table aliased `r`.
 pub(super) const REVISION_COLUMNS: &str = "r.status, r.title, r.description, r.keywords, r.content_type, r.template, r.created, r.issued, r.modified, r.publish_at, r.valid_until, r.summary, r.files, r.dc_creator, r.dc_subject, r.dc_contributor, r.dc_publisher, r.dc_type, r.dc_format, r.dc_identifier, r.dc_source, r.dc_language, r.dc_relation, r.dc_coverage, r.dc_rights, r.correction_date, r.correction_note, r.body";
 
 fn stamp(row: &Row<'_>, index: usize) -> rusqlite::Result<Option<Stamp>> {
-    Ok(row.get::<_, Option<String>>(index)?.and_then(|text| Stamp::parse(&text).ok()))
+    Ok(row
+        .get::<_, Option<String>>(index)?
+        .and_then(|text| Stamp::parse(&text).ok()))
 }
 
 /// Reads a revision selected with [`REVISION_COLUMNS`] starting at column `at`.
@@ -48,7 +56,9 @@ pub(super) fn revision_from_row(row: &Row<'_>, at: usize) -> rusqlite::Result<Pa
         title: row.get(at + 1)?,
         description: row.get(at + 2)?,
         keywords: from_json(&row.get::<_, String>(at + 3)?),
-        content_type: content_type.parse().unwrap_or(crate::model::ContentType::Page),
+        content_type: content_type
+            .parse()
+            .unwrap_or(crate::model::ContentType::Page),
         template: row.get(at + 5)?,
         created: stamp(row, at + 6)?,
         issued: stamp(row, at + 7)?,
@@ -89,7 +99,12 @@ pub(super) fn insert_revision(
         params![page_id],
         |row| row.get(0),
     )?;
-    let utc = |stamp: &Option<Stamp>| stamp.as_ref().and_then(|s| s.instant(utc_offset)).map(|t| t.unix_timestamp());
+    let utc = |stamp: &Option<Stamp>| {
+        stamp
+            .as_ref()
+            .and_then(|s| s.instant(utc_offset))
+            .map(|t| t.unix_timestamp())
+    };
     let text = |stamp: &Option<Stamp>| stamp.as_ref().map(|s| s.as_str().to_string());
     let dc = &content.dc;
     conn.execute(
@@ -97,9 +112,9 @@ pub(super) fn insert_revision(
             created, issued, modified, publish_at, publish_at_utc, valid_until, valid_until_utc, summary, files,
             dc_creator, dc_subject, dc_contributor, dc_publisher, dc_type, dc_format, dc_identifier, dc_source,
             dc_language, dc_relation, dc_coverage, dc_rights, correction_date, correction_note, body,
-            content_hash, author, saved_at)
+            content_hash, author, saved_at, parts)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20,
-            ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34, ?35)",
+            ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34, ?35, ?36)",
         params![
             page_id,
             number,
@@ -136,6 +151,7 @@ pub(super) fn insert_revision(
             content_hash(content),
             author.0,
             now_text(),
+            crate::markdown::split_parts(&content.body).len() as i64,
         ],
     )?;
     Ok(conn.last_insert_rowid())
@@ -168,7 +184,10 @@ pub(super) fn changed_fields(before: &PageContent, after: &PageContent) -> Vec<&
     changed
 }
 
-pub(super) fn head_revision(conn: &Connection, page_id: i64) -> rusqlite::Result<Option<(i64, PageContent)>> {
+pub(super) fn head_revision(
+    conn: &Connection,
+    page_id: i64,
+) -> rusqlite::Result<Option<(i64, PageContent)>> {
     conn.query_row(
         &format!("SELECT r.id, {REVISION_COLUMNS} FROM revisions r WHERE r.page_id = ?1 ORDER BY r.number DESC LIMIT 1"),
         params![page_id],
@@ -182,12 +201,19 @@ pub(super) fn pages_linking_to(conn: &Connection, page_id: i64) -> rusqlite::Res
     let mut statement = conn.prepare(
         "SELECT DISTINCT l.from_page_id FROM links l WHERE l.target_page_id = ?1 AND l.from_page_id <> ?1",
     )?;
-    let ids: Vec<i64> = statement.query_map(params![page_id], |row| row.get(0))?.collect::<Result<_, _>>()?;
-    ids.into_iter().map(|id| page_location(conn, id).map(|(_, _, url)| url)).collect()
+    let ids: Vec<i64> = statement
+        .query_map(params![page_id], |row| row.get(0))?
+        .collect::<Result<_, _>>()?;
+    ids.into_iter()
+        .map(|id| page_location(conn, id).map(|(_, _, url)| url))
+        .collect()
 }
 
 /// (lang, section path, URL) of a page.
-pub(super) fn page_location(conn: &Connection, page_id: i64) -> rusqlite::Result<(String, Vec<String>, String)> {
+pub(super) fn page_location(
+    conn: &Connection,
+    page_id: i64,
+) -> rusqlite::Result<(String, Vec<String>, String)> {
     let (lang, slug, mut section_id): (String, String, Option<i64>) = conn.query_row(
         "SELECT lang, slug, section_id FROM pages WHERE id = ?1",
         params![page_id],
@@ -195,8 +221,11 @@ pub(super) fn page_location(conn: &Connection, page_id: i64) -> rusqlite::Result
     )?;
     let mut path = Vec::new();
     while let Some(id) = section_id {
-        let (slug, parent): (String, Option<i64>) =
-            conn.query_row("SELECT slug, parent_id FROM sections WHERE id = ?1", params![id], |row| Ok((row.get(0)?, row.get(1)?)))?;
+        let (slug, parent): (String, Option<i64>) = conn.query_row(
+            "SELECT slug, parent_id FROM sections WHERE id = ?1",
+            params![id],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )?;
         if parent.is_some() {
             path.push(slug);
         }
@@ -217,9 +246,15 @@ impl Store {
 
     /// Saves a new revision of a page; editing a published page this way with status `draft`
     /// leaves the published revision live until the draft is published (see `build`).
-    pub fn save_revision(&mut self, page_id: i64, content: &PageContent, actor: &Actor) -> Result<i64> {
+    pub fn save_revision(
+        &mut self,
+        page_id: i64,
+        content: &PageContent,
+        actor: &Actor,
+    ) -> Result<i64> {
         let tx = self.conn.transaction()?;
-        let (_, before) = head_revision(&tx, page_id)?.ok_or_else(|| Error::NotFound(format!("page {page_id}")))?;
+        let (_, before) = head_revision(&tx, page_id)?
+            .ok_or_else(|| Error::NotFound(format!("page {page_id}")))?;
         let revision_id = insert_revision(&tx, page_id, content, actor, self.utc_offset)?;
         let (_, _, url) = page_location(&tx, page_id)?;
         journal::append(
@@ -238,7 +273,10 @@ impl Store {
     pub fn rename_page(&mut self, page_id: i64, new_slug: &str, actor: &Actor) -> Result<String> {
         if !is_valid_slug(new_slug) {
             return Err(Error::Refused {
-                summary: format!("`{new_slug}` is not a valid slug; use only `a-z`, `0-9`, `-`, `_`, e.g. `{}` (D189 §6.15)", slugify(new_slug)),
+                summary: format!(
+                    "`{new_slug}` is not a valid slug; use only `a-z`, `0-9`, `-`, `_`, e.g. `{}` (D189 §6.15)",
+                    slugify(new_slug)
+                ),
                 problems: Vec::new(),
             });
         }
@@ -252,16 +290,32 @@ impl Store {
             )
             .optional()?;
         if taken.is_some_and(|id| id != page_id) {
-            return Err(Error::Refused { summary: format!("another page in this section already has the slug `{new_slug}`"), problems: Vec::new() });
+            return Err(Error::Refused {
+                summary: format!("another page in this section already has the slug `{new_slug}`"),
+                problems: Vec::new(),
+            });
         }
-        tx.execute("UPDATE pages SET slug = ?2 WHERE id = ?1", params![page_id, new_slug])?;
+        tx.execute(
+            "UPDATE pages SET slug = ?2 WHERE id = ?1",
+            params![page_id, new_slug],
+        )?;
         let (_, _, new_url) = page_location(&tx, page_id)?;
-        tx.execute("DELETE FROM redirects WHERE site_id = ?1 AND from_path = ?2", params![self.site_id, new_url])?;
+        tx.execute(
+            "DELETE FROM redirects WHERE site_id = ?1 AND from_path = ?2",
+            params![self.site_id, new_url],
+        )?;
         tx.execute(
             "INSERT OR REPLACE INTO redirects (site_id, from_path, page_id) VALUES (?1, ?2, ?3)",
             params![self.site_id, old_url, page_id],
         )?;
-        journal::append(&tx, actor, "rename", "page", &new_url, json!({ "from": old_url, "to": new_url }))?;
+        journal::append(
+            &tx,
+            actor,
+            "rename",
+            "page",
+            &new_url,
+            json!({ "from": old_url, "to": new_url }),
+        )?;
         tx.commit()?;
         Ok(new_url)
     }
@@ -273,13 +327,25 @@ impl Store {
         let linking = pages_linking_to(&tx, page_id)?;
         if !linking.is_empty() {
             return Err(Error::Refused {
-                summary: format!("`{url}` cannot be deleted: {} page(s) link to it; change their links first", linking.len()),
+                summary: format!(
+                    "`{url}` cannot be deleted: {} page(s) link to it; change their links first",
+                    linking.len()
+                ),
                 problems: linking,
             });
         }
-        let title = head_revision(&tx, page_id)?.map(|(_, c)| c.title).unwrap_or_default();
+        let title = head_revision(&tx, page_id)?
+            .map(|(_, c)| c.title)
+            .unwrap_or_default();
         tx.execute("DELETE FROM pages WHERE id = ?1", params![page_id])?;
-        journal::append(&tx, actor, "delete", "page", &url, json!({ "title": title }))?;
+        journal::append(
+            &tx,
+            actor,
+            "delete",
+            "page",
+            &url,
+            json!({ "title": title }),
+        )?;
         tx.commit()?;
         Ok(())
     }

@@ -6,7 +6,9 @@ use std::collections::{HashMap, HashSet};
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde_json::json;
 
-use super::edit::{changed_fields, head_revision, insert_revision, now_text, page_location, pages_linking_to};
+use super::edit::{
+    changed_fields, head_revision, insert_revision, now_text, page_location, pages_linking_to,
+};
 use super::journal::{self, Actor};
 use super::{Error, Result, Store, to_json};
 use crate::content::sha256_hex;
@@ -39,11 +41,17 @@ impl Store {
     /// Every `@/` path of the pages and sections in the database, for link checks.
     pub fn source_paths(&self) -> Result<HashSet<String>> {
         let tree = SectionTree::load(&self.conn, self.site_id)?;
-        let mut paths: HashSet<String> = tree.paths.iter().map(|(id, path)| source_path(&tree.langs[id], path, None)).collect();
+        let mut paths: HashSet<String> = tree
+            .paths
+            .iter()
+            .map(|(id, path)| source_path(&tree.langs[id], path, None))
+            .collect();
         let mut statement = self.conn.prepare(
             "SELECT p.section_id, p.slug FROM pages p JOIN sections s ON s.id = p.section_id WHERE s.site_id = ?1",
         )?;
-        let rows = statement.query_map(params![self.site_id], |row| Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1)?)))?;
+        let rows = statement.query_map(params![self.site_id], |row| {
+            Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1)?))
+        })?;
         for row in rows {
             let (section_id, slug) = row?;
             if let Some(path) = tree.paths.get(&section_id) {
@@ -54,11 +62,23 @@ impl Store {
     }
 
     /// Imports a site in one transaction: all of it, or — on any conflict or refusal — none.
-    pub fn import(&mut self, site: &SiteSource, options: ImportOptions, actor: &Actor) -> Result<ImportReport> {
+    pub fn import(
+        &mut self,
+        site: &SiteSource,
+        options: ImportOptions,
+        actor: &Actor,
+    ) -> Result<ImportReport> {
         let site_id = self.site_id;
         let utc_offset = self.utc_offset;
         let tx = self.conn.transaction()?;
-        let mut run = Import { tx: &tx, site_id, actor, options, report: ImportReport::default(), conflicts: Vec::new() };
+        let mut run = Import {
+            tx: &tx,
+            site_id,
+            actor,
+            options,
+            report: ImportReport::default(),
+            conflicts: Vec::new(),
+        };
         run.templates(site)?;
         run.ui_strings(site)?;
         run.media(site)?;
@@ -68,7 +88,9 @@ impl Store {
         if options.prune {
             run.prune(site)?;
         }
-        let Import { report, conflicts, .. } = run;
+        let Import {
+            report, conflicts, ..
+        } = run;
         if !conflicts.is_empty() {
             return Err(Error::Refused {
                 summary: format!(
@@ -91,18 +113,26 @@ struct SectionTree {
 
 impl SectionTree {
     fn load(conn: &Connection, site_id: i64) -> rusqlite::Result<SectionTree> {
-        let mut statement = conn.prepare("SELECT id, parent_id, slug, lang FROM sections WHERE site_id = ?1")?;
+        let mut statement =
+            conn.prepare("SELECT id, parent_id, slug, lang FROM sections WHERE site_id = ?1")?;
         let rows: Vec<(i64, Option<i64>, String, String)> = statement
-            .query_map(params![site_id], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)))?
+            .query_map(params![site_id], |row| {
+                Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
+            })?
             .collect::<Result<_, _>>()?;
-        let by_id: HashMap<i64, (Option<i64>, &str)> = rows.iter().map(|(id, parent, slug, _)| (*id, (*parent, slug.as_str()))).collect();
+        let by_id: HashMap<i64, (Option<i64>, &str)> = rows
+            .iter()
+            .map(|(id, parent, slug, _)| (*id, (*parent, slug.as_str())))
+            .collect();
         let mut paths = HashMap::new();
         for (id, ..) in &rows {
             let mut path = Vec::new();
             let mut current = Some(*id);
             let mut guard = 0;
             while let Some(section) = current {
-                let Some((parent, slug)) = by_id.get(&section) else { break };
+                let Some((parent, slug)) = by_id.get(&section) else {
+                    break;
+                };
                 if parent.is_some() {
                     path.push(slug.to_string());
                 }
@@ -115,7 +145,10 @@ impl SectionTree {
             path.reverse();
             paths.insert(*id, path);
         }
-        let langs = rows.into_iter().map(|(id, _, _, lang)| (id, lang)).collect();
+        let langs = rows
+            .into_iter()
+            .map(|(id, _, _, lang)| (id, lang))
+            .collect();
         Ok(SectionTree { paths, langs })
     }
 }
@@ -130,7 +163,13 @@ struct Import<'a> {
 }
 
 impl Import<'_> {
-    fn journal(&self, action: &str, object_type: &str, object: &str, detail: serde_json::Value) -> rusqlite::Result<()> {
+    fn journal(
+        &self,
+        action: &str,
+        object_type: &str,
+        object: &str,
+        detail: serde_json::Value,
+    ) -> rusqlite::Result<()> {
         journal::append(self.tx, self.actor, action, object_type, object, detail)
     }
 
@@ -148,8 +187,16 @@ impl Import<'_> {
             match existing {
                 Some((_, body)) if body == template.body => self.report.unchanged += 1,
                 Some((id, _)) => {
-                    self.tx.execute("UPDATE templates SET body = ?2 WHERE id = ?1", params![id, template.body])?;
-                    self.journal("update", "template", &object, json!({ "bytes": template.body.len() }))?;
+                    self.tx.execute(
+                        "UPDATE templates SET body = ?2 WHERE id = ?1",
+                        params![id, template.body],
+                    )?;
+                    self.journal(
+                        "update",
+                        "template",
+                        &object,
+                        json!({ "bytes": template.body.len() }),
+                    )?;
                     self.report.updated.push(format!("template {object}"));
                 }
                 None => {
@@ -157,7 +204,12 @@ impl Import<'_> {
                         "INSERT INTO templates (site_id, theme, name, body) VALUES (?1, ?2, ?3, ?4)",
                         params![self.site_id, template.theme, template.name, template.body],
                     )?;
-                    self.journal("create", "template", &object, json!({ "bytes": template.body.len() }))?;
+                    self.journal(
+                        "create",
+                        "template",
+                        &object,
+                        json!({ "bytes": template.body.len() }),
+                    )?;
                     self.report.added.push(format!("template {object}"));
                 }
             }
@@ -168,6 +220,7 @@ impl Import<'_> {
     fn ui_strings(&mut self, site: &SiteSource) -> Result<()> {
         for (lang, strings) in &site.ui_strings {
             let mut changed = Vec::new();
+            let mut added = 0;
             for (key, value) in strings {
                 let existing: Option<String> = self
                     .tx
@@ -182,11 +235,17 @@ impl Import<'_> {
                         "INSERT OR REPLACE INTO ui_strings (site_id, lang, key, value) VALUES (?1, ?2, ?3, ?4)",
                         params![self.site_id, lang, key, value],
                     )?;
+                    added += usize::from(existing.is_none());
                     changed.push(json!({ "key": key, "before": existing, "after": value }));
                 }
             }
             if !changed.is_empty() {
-                self.report.updated.push(format!("{} interface string(s) in {lang}", changed.len()));
+                let line = format!("{} interface string(s) in {lang}", changed.len());
+                if added == changed.len() {
+                    self.report.added.push(line)
+                } else {
+                    self.report.updated.push(line)
+                }
                 self.journal("update", "ui_strings", lang, json!({ "changed": changed }))?;
             }
         }
@@ -233,12 +292,18 @@ impl Import<'_> {
         let mut ids: HashMap<(String, Vec<String>), i64> = HashMap::new();
         for section in &site.sections {
             let parent_id = match section.path.split_last() {
-                Some((_, parent_path)) => ids.get(&(section.lang.clone(), parent_path.to_vec())).copied(),
+                Some((_, parent_path)) => ids
+                    .get(&(section.lang.clone(), parent_path.to_vec()))
+                    .copied(),
                 None => None,
             };
             let slug = section.path.last().cloned().unwrap_or_default();
             let content = &section.content;
-            let types: Vec<String> = content.types.iter().map(|t| t.as_str().to_string()).collect();
+            let types: Vec<String> = content
+                .types
+                .iter()
+                .map(|t| t.as_str().to_string())
+                .collect();
             let existing: Option<(i64, Option<String>, Option<i64>, String)> = self
                 .tx
                 .query_row(
@@ -267,7 +332,9 @@ impl Import<'_> {
             let url = crate::model::section_url(&section.lang, &section.path);
             let id = match existing {
                 Some((id, hash, old_parent, old_slug))
-                    if hash.as_deref() == Some(section.source_hash.as_str()) && old_parent == parent_id && old_slug == slug =>
+                    if hash.as_deref() == Some(section.source_hash.as_str())
+                        && old_parent == parent_id
+                        && old_slug == slug =>
                 {
                     self.report.unchanged += 1;
                     id
@@ -301,10 +368,19 @@ impl Import<'_> {
         Ok(ids)
     }
 
-    fn pages(&mut self, site: &SiteSource, section_ids: &HashMap<(String, Vec<String>), i64>, utc_offset: time::UtcOffset) -> Result<()> {
+    fn pages(
+        &mut self,
+        site: &SiteSource,
+        section_ids: &HashMap<(String, Vec<String>), i64>,
+        utc_offset: time::UtcOffset,
+    ) -> Result<()> {
         let mut imported: Vec<(i64, &crate::model::PageSource)> = Vec::new();
         for page in &site.pages {
-            let Some(&section_id) = section_ids.get(&(page.lang.clone(), page.section_path.clone())) else { continue };
+            let Some(&section_id) =
+                section_ids.get(&(page.lang.clone(), page.section_path.clone()))
+            else {
+                continue;
+            };
             let url = crate::model::page_url(&page.lang, &page.section_path, &page.slug);
             let existing: Option<(i64, Option<String>, Option<i64>, i64, String, i64)> = self
                 .tx
@@ -318,8 +394,11 @@ impl Import<'_> {
                 .optional()?;
             match existing {
                 Some((id, hash, imported_revision, old_section, old_slug, old_weight)) => {
-                    let same_place = old_section == section_id && old_slug == page.slug && old_weight == page.weight;
-                    let (head_id, before) = head_revision(self.tx, id)?.ok_or_else(|| Error::NotFound(format!("revisions of {url}")))?;
+                    let same_place = old_section == section_id
+                        && old_slug == page.slug
+                        && old_weight == page.weight;
+                    let (head_id, before) = head_revision(self.tx, id)?
+                        .ok_or_else(|| Error::NotFound(format!("revisions of {url}")))?;
                     let edited_here = imported_revision != Some(head_id);
                     if hash.as_deref() == Some(page.source_hash.as_str()) && same_place {
                         // The source did not change; edits made in the database are kept.
@@ -348,7 +427,10 @@ impl Import<'_> {
                                 params![self.site_id, old_url, id],
                             )?;
                         }
-                        self.tx.execute("DELETE FROM redirects WHERE site_id = ?1 AND from_path = ?2", params![self.site_id, url])?;
+                        self.tx.execute(
+                            "DELETE FROM redirects WHERE site_id = ?1 AND from_path = ?2",
+                            params![self.site_id, url],
+                        )?;
                         self.journal(
                             "update",
                             "page",
@@ -366,9 +448,16 @@ impl Import<'_> {
                         params![section_id, page.lang, page.slug, page.translation_key, page.weight, page.source_hash, now_text()],
                     )?;
                     let id = self.tx.last_insert_rowid();
-                    let revision_id = insert_revision(self.tx, id, &page.content, self.actor, utc_offset)?;
-                    self.tx.execute("UPDATE pages SET imported_revision_id = ?2 WHERE id = ?1", params![id, revision_id])?;
-                    self.tx.execute("DELETE FROM redirects WHERE site_id = ?1 AND from_path = ?2", params![self.site_id, url])?;
+                    let revision_id =
+                        insert_revision(self.tx, id, &page.content, self.actor, utc_offset)?;
+                    self.tx.execute(
+                        "UPDATE pages SET imported_revision_id = ?2 WHERE id = ?1",
+                        params![id, revision_id],
+                    )?;
+                    self.tx.execute(
+                        "DELETE FROM redirects WHERE site_id = ?1 AND from_path = ?2",
+                        params![self.site_id, url],
+                    )?;
                     self.journal(
                         "create",
                         "page",
@@ -394,16 +483,28 @@ impl Import<'_> {
             let mut statement = self.tx.prepare(
                 "SELECT p.id, p.section_id, p.slug FROM pages p JOIN sections s ON s.id = p.section_id WHERE s.site_id = ?1",
             )?;
-            let rows = statement.query_map(params![self.site_id], |row| Ok((row.get::<_, i64>(0)?, row.get::<_, i64>(1)?, row.get::<_, String>(2)?)))?;
+            let rows = statement.query_map(params![self.site_id], |row| {
+                Ok((
+                    row.get::<_, i64>(0)?,
+                    row.get::<_, i64>(1)?,
+                    row.get::<_, String>(2)?,
+                ))
+            })?;
             for row in rows {
                 let (page_id, section_id, slug) = row?;
                 if let Some(path) = tree.paths.get(&section_id) {
-                    targets.insert(source_path(&tree.langs[&section_id], path, Some(&slug)), (Some(page_id), None));
+                    targets.insert(
+                        source_path(&tree.langs[&section_id], path, Some(&slug)),
+                        (Some(page_id), None),
+                    );
                 }
             }
         }
         for (page_id, page) in imported {
-            self.tx.execute("DELETE FROM links WHERE from_page_id = ?1", params![page_id])?;
+            self.tx.execute(
+                "DELETE FROM links WHERE from_page_id = ?1",
+                params![page_id],
+            )?;
             let mut seen = HashSet::new();
             for (target, _) in &page.links {
                 let path = target.split('#').next().unwrap_or(target);
@@ -424,34 +525,63 @@ impl Import<'_> {
         for (lang, items) in &site.menus {
             let mut statement =
                 self.tx.prepare("SELECT title, link FROM menu_items WHERE site_id = ?1 AND lang = ?2 AND menu = 'footer' ORDER BY position")?;
-            let existing: Vec<(String, String)> =
-                statement.query_map(params![self.site_id, lang], |row| Ok((row.get(0)?, row.get(1)?)))?.collect::<Result<_, _>>()?;
-            let wanted: Vec<(String, String)> = items.iter().map(|item| (item.title.clone(), item.link.clone())).collect();
+            let existing: Vec<(String, String)> = statement
+                .query_map(params![self.site_id, lang], |row| {
+                    Ok((row.get(0)?, row.get(1)?))
+                })?
+                .collect::<Result<_, _>>()?;
+            let wanted: Vec<(String, String)> = items
+                .iter()
+                .map(|item| (item.title.clone(), item.link.clone()))
+                .collect();
             if existing == wanted {
                 continue;
             }
-            self.tx.execute("DELETE FROM menu_items WHERE site_id = ?1 AND lang = ?2 AND menu = 'footer'", params![self.site_id, lang])?;
+            self.tx.execute(
+                "DELETE FROM menu_items WHERE site_id = ?1 AND lang = ?2 AND menu = 'footer'",
+                params![self.site_id, lang],
+            )?;
             for (position, (title, link)) in wanted.iter().enumerate() {
                 self.tx.execute(
                     "INSERT INTO menu_items (site_id, lang, menu, position, title, link) VALUES (?1, ?2, 'footer', ?3, ?4, ?5)",
                     params![self.site_id, lang, position as i64, title, link],
                 )?;
             }
-            self.journal("update", "menu", &format!("{lang}/footer"), json!({ "before": existing, "after": wanted }))?;
-            self.report.updated.push(format!("footer menu of {lang}"));
+            self.journal(
+                "update",
+                "menu",
+                &format!("{lang}/footer"),
+                json!({ "before": existing, "after": wanted }),
+            )?;
+            let line = format!("footer menu of {lang}");
+            if existing.is_empty() {
+                self.report.added.push(line)
+            } else {
+                self.report.updated.push(line)
+            }
         }
         Ok(())
     }
 
     /// Removes imported pages, then sections and files, whose source is gone.
     fn prune(&mut self, site: &SiteSource) -> Result<()> {
-        let wanted_pages: HashSet<(&str, &str)> = site.pages.iter().map(|p| (p.lang.as_str(), p.translation_key.as_str())).collect();
+        let wanted_pages: HashSet<(&str, &str)> = site
+            .pages
+            .iter()
+            .map(|p| (p.lang.as_str(), p.translation_key.as_str()))
+            .collect();
         let mut statement = self.tx.prepare(
             "SELECT p.id, p.lang, p.translation_key FROM pages p JOIN sections s ON s.id = p.section_id
              WHERE s.site_id = ?1 AND p.source_hash IS NOT NULL",
         )?;
         let gone: Vec<i64> = statement
-            .query_map(params![self.site_id], |row| Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1)?, row.get::<_, String>(2)?)))?
+            .query_map(params![self.site_id], |row| {
+                Ok((
+                    row.get::<_, i64>(0)?,
+                    row.get::<_, String>(1)?,
+                    row.get::<_, String>(2)?,
+                ))
+            })?
             .collect::<Result<Vec<_>, _>>()?
             .into_iter()
             .filter(|(_, lang, key)| !wanted_pages.contains(&(lang.as_str(), key.as_str())))
@@ -465,10 +595,15 @@ impl Import<'_> {
         let mut refusals = Vec::new();
         for (&id, url) in gone.iter().zip(&gone_urls) {
             // Links from pages that go too do not hold a page back.
-            let linking: Vec<String> =
-                pages_linking_to(self.tx, id)?.into_iter().filter(|from| !gone_urls.contains(from)).collect();
+            let linking: Vec<String> = pages_linking_to(self.tx, id)?
+                .into_iter()
+                .filter(|from| !gone_urls.contains(from))
+                .collect();
             if !linking.is_empty() {
-                refusals.push(format!("`{url}` is linked from {}; remove those links first", linking.join(", ")));
+                refusals.push(format!(
+                    "`{url}` is linked from {}; remove those links first",
+                    linking.join(", ")
+                ));
             }
         }
         if !refusals.is_empty() {
@@ -478,33 +613,55 @@ impl Import<'_> {
             });
         }
         for &id in &gone {
-            self.tx.execute("DELETE FROM links WHERE from_page_id = ?1", params![id])?;
+            self.tx
+                .execute("DELETE FROM links WHERE from_page_id = ?1", params![id])?;
         }
         for (&id, url) in gone.iter().zip(&gone_urls) {
-            self.tx.execute("DELETE FROM pages WHERE id = ?1", params![id])?;
-            self.journal("delete", "page", url, json!({ "reason": "source removed, import --prune" }))?;
+            self.tx
+                .execute("DELETE FROM pages WHERE id = ?1", params![id])?;
+            self.journal(
+                "delete",
+                "page",
+                url,
+                json!({ "reason": "source removed, import --prune" }),
+            )?;
             self.report.removed.push(format!("page {url}"));
         }
         let wanted_media: HashSet<&str> = site.media.iter().map(|m| m.path.as_str()).collect();
-        let mut statement = self.tx.prepare("SELECT id, path FROM media WHERE site_id = ?1")?;
-        let media: Vec<(i64, String)> =
-            statement.query_map(params![self.site_id], |row| Ok((row.get(0)?, row.get(1)?)))?.collect::<Result<_, _>>()?;
+        let mut statement = self
+            .tx
+            .prepare("SELECT id, path FROM media WHERE site_id = ?1")?;
+        let media: Vec<(i64, String)> = statement
+            .query_map(params![self.site_id], |row| Ok((row.get(0)?, row.get(1)?)))?
+            .collect::<Result<_, _>>()?;
         drop(statement);
         for (id, path) in media {
             if !wanted_media.contains(path.as_str()) {
-                self.tx.execute("DELETE FROM media WHERE id = ?1", params![id])?;
-                self.journal("delete", "media", &path, json!({ "reason": "source removed, import --prune" }))?;
+                self.tx
+                    .execute("DELETE FROM media WHERE id = ?1", params![id])?;
+                self.journal(
+                    "delete",
+                    "media",
+                    &path,
+                    json!({ "reason": "source removed, import --prune" }),
+                )?;
                 self.report.removed.push(format!("file /{path}"));
             }
         }
-        let wanted_sections: HashSet<(&str, &str)> =
-            site.sections.iter().map(|s| (s.lang.as_str(), s.translation_key.as_str())).collect();
+        let wanted_sections: HashSet<(&str, &str)> = site
+            .sections
+            .iter()
+            .map(|s| (s.lang.as_str(), s.translation_key.as_str()))
+            .collect();
         // Children first, so a parent is empty when its turn comes.
         let mut statement = self.tx.prepare(
             "SELECT id, lang, translation_key FROM sections WHERE site_id = ?1 AND source_hash IS NOT NULL ORDER BY id DESC",
         )?;
-        let sections: Vec<(i64, String, String)> =
-            statement.query_map(params![self.site_id], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?.collect::<Result<_, _>>()?;
+        let sections: Vec<(i64, String, String)> = statement
+            .query_map(params![self.site_id], |row| {
+                Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+            })?
+            .collect::<Result<_, _>>()?;
         drop(statement);
         for (id, lang, key) in sections {
             if wanted_sections.contains(&(lang.as_str(), key.as_str())) {
@@ -517,8 +674,14 @@ impl Import<'_> {
                 |row| row.get(0),
             )?;
             if in_use == 0 {
-                self.tx.execute("DELETE FROM sections WHERE id = ?1", params![id])?;
-                self.journal("delete", "section", &format!("{lang}:{key}"), json!({ "reason": "source removed, import --prune" }))?;
+                self.tx
+                    .execute("DELETE FROM sections WHERE id = ?1", params![id])?;
+                self.journal(
+                    "delete",
+                    "section",
+                    &format!("{lang}:{key}"),
+                    json!({ "reason": "source removed, import --prune" }),
+                )?;
                 self.report.removed.push(format!("section {lang}:{key}"));
             }
         }

@@ -40,7 +40,15 @@ pub struct JournalEntry {
 
 const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
-fn entry_hash(prev_hash: &str, at: &str, actor: &str, action: &str, object_type: &str, object: &str, detail: &str) -> String {
+fn entry_hash(
+    prev_hash: &str,
+    at: &str,
+    actor: &str,
+    action: &str,
+    object_type: &str,
+    object: &str,
+    detail: &str,
+) -> String {
     // Fields joined with a separator that cannot occur in them unescaped (JSON escapes it).
     let joined = [prev_hash, at, actor, action, object_type, object, detail].join("\u{1f}");
     sha256_hex(joined.as_bytes())
@@ -55,17 +63,40 @@ pub fn append(
     object: &str,
     detail: Value,
 ) -> rusqlite::Result<()> {
-    let at = OffsetDateTime::now_utc().format(&Rfc3339).unwrap_or_default();
+    let at = OffsetDateTime::now_utc()
+        .format(&Rfc3339)
+        .unwrap_or_default();
     let detail = detail.to_string();
     let prev_hash: String = conn
-        .query_row("SELECT hash FROM journal ORDER BY id DESC LIMIT 1", [], |row| row.get(0))
+        .query_row(
+            "SELECT hash FROM journal ORDER BY id DESC LIMIT 1",
+            [],
+            |row| row.get(0),
+        )
         .optional()?
         .unwrap_or_else(|| GENESIS.to_string());
-    let hash = entry_hash(&prev_hash, &at, &actor.0, action, object_type, object, &detail);
+    let hash = entry_hash(
+        &prev_hash,
+        &at,
+        &actor.0,
+        action,
+        object_type,
+        object,
+        &detail,
+    );
     conn.execute(
         "INSERT INTO journal (at, actor, action, object_type, object, detail, prev_hash, hash)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        params![at, actor.0, action, object_type, object, detail, prev_hash, hash],
+        params![
+            at,
+            actor.0,
+            action,
+            object_type,
+            object,
+            detail,
+            prev_hash,
+            hash
+        ],
     )?;
     Ok(())
 }

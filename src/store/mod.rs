@@ -23,7 +23,10 @@ pub enum Error {
     NotFound(String),
     /// The change would lose or break something; nothing was changed.
     #[error("{summary}")]
-    Refused { summary: String, problems: Vec<String> },
+    Refused {
+        summary: String,
+        problems: Vec<String>,
+    },
     #[error("database error: {0}")]
     Db(#[from] rusqlite::Error),
 }
@@ -32,7 +35,9 @@ impl Error {
     /// The user-facing form of a refusal, or `None` for internal errors.
     pub fn into_user_error(self) -> Result<crate::UserError, Error> {
         match self {
-            Error::Refused { summary, problems } => Ok(crate::UserError::with_problems(summary, problems)),
+            Error::Refused { summary, problems } => {
+                Ok(crate::UserError::with_problems(summary, problems))
+            }
             Error::NotFound(what) => Ok(crate::UserError::new(format!("{what} not found"))),
             other => Err(other),
         }
@@ -70,20 +75,36 @@ impl Store {
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
         migrate(&mut conn)?;
-        conn.execute("INSERT OR IGNORE INTO sites (domain) VALUES (?1)", params![domain])?;
-        let site_id = conn.query_row("SELECT id FROM sites WHERE domain = ?1", params![domain], |row| row.get(0))?;
-        Ok(Store { conn, site_id, utc_offset })
+        conn.execute(
+            "INSERT OR IGNORE INTO sites (domain) VALUES (?1)",
+            params![domain],
+        )?;
+        let site_id = conn.query_row(
+            "SELECT id FROM sites WHERE domain = ?1",
+            params![domain],
+            |row| row.get(0),
+        )?;
+        Ok(Store {
+            conn,
+            site_id,
+            utc_offset,
+        })
     }
 
     /// The schema version: how many migrations have been applied.
     pub fn schema_version(&self) -> Result<usize> {
-        Ok(self.conn.query_row("PRAGMA user_version", [], |row| row.get::<_, i64>(0))? as usize)
+        Ok(self
+            .conn
+            .query_row("PRAGMA user_version", [], |row| row.get::<_, i64>(0))? as usize)
     }
 
     /// Does the database hold no content yet?
     pub fn is_empty(&self) -> Result<bool> {
-        let sections: i64 =
-            self.conn.query_row("SELECT COUNT(*) FROM sections WHERE site_id = ?1", params![self.site_id], |row| row.get(0))?;
+        let sections: i64 = self.conn.query_row(
+            "SELECT COUNT(*) FROM sections WHERE site_id = ?1",
+            params![self.site_id],
+            |row| row.get(0),
+        )?;
         Ok(sections == 0)
     }
 
@@ -112,19 +133,27 @@ impl Store {
 
     /// What `build` last wrote: path → digest.
     pub fn build_manifest(&self) -> Result<std::collections::HashMap<String, String>> {
-        let mut statement = self.conn.prepare("SELECT path, digest FROM build_outputs")?;
+        let mut statement = self
+            .conn
+            .prepare("SELECT path, digest FROM build_outputs")?;
         let rows = statement.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
     /// Records what `build` wrote and removed, in one transaction.
-    pub fn update_build_manifest(&mut self, written: &[(String, String)], removed: &[String], replace_all: bool) -> Result<()> {
+    pub fn update_build_manifest(
+        &mut self,
+        written: &[(String, String)],
+        removed: &[String],
+        replace_all: bool,
+    ) -> Result<()> {
         let tx = self.conn.transaction()?;
         if replace_all {
             tx.execute("DELETE FROM build_outputs", [])?;
         }
         {
-            let mut upsert = tx.prepare("INSERT OR REPLACE INTO build_outputs (path, digest) VALUES (?1, ?2)")?;
+            let mut upsert =
+                tx.prepare("INSERT OR REPLACE INTO build_outputs (path, digest) VALUES (?1, ?2)")?;
             for (path, digest) in written {
                 upsert.execute(params![path, digest])?;
             }
@@ -167,10 +196,16 @@ mod tests {
         let mut conn = Connection::open_in_memory().unwrap();
         migrate(&mut conn).unwrap();
         migrate(&mut conn).unwrap();
-        let version: i64 = conn.query_row("PRAGMA user_version", [], |row| row.get(0)).unwrap();
+        let version: i64 = conn
+            .query_row("PRAGMA user_version", [], |row| row.get(0))
+            .unwrap();
         assert_eq!(version as usize, MIGRATIONS.len());
         let tables: i64 = conn
-            .query_row("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'pages'", [], |row| row.get(0))
+            .query_row(
+                "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'pages'",
+                [],
+                |row| row.get(0),
+            )
             .unwrap();
         assert_eq!(tables, 1);
     }
@@ -186,11 +221,20 @@ mod tests {
         let store = Store::open(&path, "test.gov.az", UtcOffset::UTC).unwrap();
         assert_eq!(store.site_id, site_id);
         assert_eq!(store.schema_version().unwrap(), MIGRATIONS.len());
-        let mode: String = store.conn.query_row("PRAGMA journal_mode", [], |row| row.get(0)).unwrap();
+        let mode: String = store
+            .conn
+            .query_row("PRAGMA journal_mode", [], |row| row.get(0))
+            .unwrap();
         assert_eq!(mode, "wal");
-        let sync: i64 = store.conn.query_row("PRAGMA synchronous", [], |row| row.get(0)).unwrap();
+        let sync: i64 = store
+            .conn
+            .query_row("PRAGMA synchronous", [], |row| row.get(0))
+            .unwrap();
         assert_eq!(sync, 2, "synchronous=FULL");
-        let fk: i64 = store.conn.query_row("PRAGMA foreign_keys", [], |row| row.get(0)).unwrap();
+        let fk: i64 = store
+            .conn
+            .query_row("PRAGMA foreign_keys", [], |row| row.get(0))
+            .unwrap();
         assert_eq!(fk, 1);
     }
 }

@@ -8,7 +8,10 @@ use rusqlite::{OptionalExtension, params};
 use super::edit::{REVISION_COLUMNS, revision_from_row};
 use super::{Result, Store, from_json};
 use crate::content::sha256_hex;
-use crate::model::{ContentType, MediaSource, MenuItem, PageContent, PageSource, SectionContent, SectionSource, SiteSource, TemplateSource};
+use crate::model::{
+    ContentType, MediaSource, MenuItem, PageContent, PageSource, SectionContent, SectionSource,
+    SiteSource, TemplateSource,
+};
 
 /// A section as the build sees it.
 #[derive(Debug, Clone)]
@@ -37,6 +40,10 @@ pub struct LivePage {
     /// The revision without its body.
     pub content: PageContent,
     pub content_hash: String,
+    /// How many parts the body splits into (long documents, D189 §7.6).
+    pub parts: usize,
+    /// When the live revision was saved (UTC, RFC 3339): the publication date of last resort.
+    pub saved_at: String,
     /// Its validity period has passed (D189 §4.2): it drops out of lists and feeds.
     pub expired: bool,
 }
@@ -64,8 +71,10 @@ pub struct SiteModel {
 }
 
 fn section_content(row: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<SectionContent> {
-    let types: Vec<ContentType> =
-        from_json(&row.get::<_, String>(at + 3)?).iter().filter_map(|t| t.parse().ok()).collect();
+    let types: Vec<ContentType> = from_json(&row.get::<_, String>(at + 3)?)
+        .iter()
+        .filter_map(|t| t.parse().ok())
+        .collect();
     Ok(SectionContent {
         title: row.get(at)?,
         description: row.get(at + 1)?,
@@ -79,7 +88,8 @@ fn section_content(row: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<Secti
     })
 }
 
-const SECTION_COLUMNS: &str = "title, description, keywords, types, weight, menu, template, page_size, body";
+const SECTION_COLUMNS: &str =
+    "title, description, keywords, types, weight, menu, template, page_size, body";
 
 impl Store {
     fn section_records(&self) -> Result<Vec<SectionRecord>> {
@@ -102,14 +112,18 @@ impl Store {
                 ))
             })?
             .collect::<Result<_, _>>()?;
-        let by_id: HashMap<i64, (Option<i64>, &str)> =
-            rows.iter().map(|(s, slug)| (s.id, (s.parent_id, slug.as_str()))).collect();
+        let by_id: HashMap<i64, (Option<i64>, &str)> = rows
+            .iter()
+            .map(|(s, slug)| (s.id, (s.parent_id, slug.as_str())))
+            .collect();
         let mut sections = Vec::with_capacity(rows.len());
         for (mut section, _) in rows.iter().cloned() {
             let mut path = Vec::new();
             let mut current = Some(section.id);
             while let Some(id) = current {
-                let Some(&(parent, slug)) = by_id.get(&id) else { break };
+                let Some(&(parent, slug)) = by_id.get(&id) else {
+                    break;
+                };
                 if parent.is_some() {
                     path.push(slug.to_string());
                 }
@@ -121,8 +135,14 @@ impl Store {
             path.reverse();
             section.path = path;
             section.digest = sha256_hex(
-                format!("{}\u{1f}{:?}\u{1f}{}\u{1f}{}", section.lang, section.path, section.translation_key, serde_json::to_string(&section.content).unwrap_or_default())
-                    .as_bytes(),
+                format!(
+                    "{}\u{1f}{:?}\u{1f}{}\u{1f}{}",
+                    section.lang,
+                    section.path,
+                    section.translation_key,
+                    serde_json::to_string(&section.content).unwrap_or_default()
+                )
+                .as_bytes(),
             );
             sections.push(section);
         }
@@ -136,7 +156,7 @@ impl Store {
         // in effect (publish_at reached); it is live when that revision is published.
         let mut statement = self.conn.prepare(&format!(
             "SELECT p.id, r.id, p.lang, p.section_id, p.slug, p.translation_key, p.weight, r.content_hash, r.valid_until_utc,
-                    {REVISION_COLUMNS}
+                    r.parts, r.saved_at, {REVISION_COLUMNS}
              FROM pages p JOIN sections s ON s.id = p.section_id
              JOIN revisions r ON r.id = (
                 SELECT r2.id FROM revisions r2 WHERE r2.page_id = p.id AND r2.status IN ('published', 'unpublished')
@@ -148,7 +168,7 @@ impl Store {
         let pages = statement
             .query_map(params![self.site_id, now], |row| {
                 let valid_until: Option<i64> = row.get(8)?;
-                let mut content = revision_from_row(row, 9)?;
+                let mut content = revision_from_row(row, 11)?;
                 content.body = String::new();
                 Ok(LivePage {
                     page_id: row.get(0)?,
@@ -159,24 +179,41 @@ impl Store {
                     translation_key: row.get(5)?,
                     weight: row.get(6)?,
                     content_hash: row.get(7)?,
+                    parts: row.get::<_, i64>(9)?.max(1) as usize,
+                    saved_at: row.get(10)?,
                     expired: valid_until.is_some_and(|until| until <= now),
                     content,
                 })
             })?
             .collect::<Result<_, _>>()?;
-        let mut statement = self.conn.prepare("SELECT path, mime, size, sha256 FROM media WHERE site_id = ?1 ORDER BY path")?;
+        let mut statement = self.conn.prepare(
+            "SELECT path, mime, size, sha256 FROM media WHERE site_id = ?1 ORDER BY path",
+        )?;
         let media = statement
             .query_map(params![self.site_id], |row| {
-                Ok(MediaRecord { path: row.get(0)?, mime: row.get(1)?, size: row.get::<_, i64>(2)? as u64, sha256: row.get(3)? })
+                Ok(MediaRecord {
+                    path: row.get(0)?,
+                    mime: row.get(1)?,
+                    size: row.get::<_, i64>(2)? as u64,
+                    sha256: row.get(3)?,
+                })
             })?
             .collect::<Result<_, _>>()?;
-        let mut statement = self.conn.prepare("SELECT name, body FROM templates WHERE site_id = ?1 AND theme = ?2")?;
+        let mut statement = self
+            .conn
+            .prepare("SELECT name, body FROM templates WHERE site_id = ?1 AND theme = ?2")?;
         let templates = statement
-            .query_map(params![self.site_id, theme], |row| Ok((row.get(0)?, row.get(1)?)))?
+            .query_map(params![self.site_id, theme], |row| {
+                Ok((row.get(0)?, row.get(1)?))
+            })?
             .collect::<Result<_, _>>()?;
         let mut ui_strings: HashMap<String, BTreeMap<String, String>> = HashMap::new();
-        let mut statement = self.conn.prepare("SELECT lang, key, value FROM ui_strings WHERE site_id = ?1")?;
-        for row in statement.query_map(params![self.site_id], |row| Ok((row.get::<_, String>(0)?, row.get(1)?, row.get(2)?)))? {
+        let mut statement = self
+            .conn
+            .prepare("SELECT lang, key, value FROM ui_strings WHERE site_id = ?1")?;
+        for row in statement.query_map(params![self.site_id], |row| {
+            Ok((row.get::<_, String>(0)?, row.get(1)?, row.get(2)?))
+        })? {
             let (lang, key, value) = row?;
             ui_strings.entry(lang).or_default().insert(key, value);
         }
@@ -184,20 +221,37 @@ impl Store {
         let mut statement = self
             .conn
             .prepare("SELECT lang, title, link FROM menu_items WHERE site_id = ?1 AND menu = 'footer' ORDER BY lang, position")?;
-        for row in statement.query_map(params![self.site_id], |row| Ok((row.get::<_, String>(0)?, row.get(1)?, row.get(2)?)))? {
+        for row in statement.query_map(params![self.site_id], |row| {
+            Ok((row.get::<_, String>(0)?, row.get(1)?, row.get(2)?))
+        })? {
             let (lang, title, link) = row?;
-            footer.entry(lang).or_default().push(MenuItem { title, link });
+            footer
+                .entry(lang)
+                .or_default()
+                .push(MenuItem { title, link });
         }
-        let mut statement = self.conn.prepare("SELECT from_path, page_id FROM redirects WHERE site_id = ?1 ORDER BY from_path")?;
+        let mut statement = self.conn.prepare(
+            "SELECT from_path, page_id FROM redirects WHERE site_id = ?1 ORDER BY from_path",
+        )?;
         let redirects = statement
             .query_map(params![self.site_id], |row| Ok((row.get(0)?, row.get(1)?)))?
             .collect::<Result<_, _>>()?;
-        Ok(SiteModel { sections, pages, media, templates, ui_strings, footer, redirects })
+        Ok(SiteModel {
+            sections,
+            pages,
+            media,
+            templates,
+            ui_strings,
+            footer,
+            redirects,
+        })
     }
 
     /// The bodies of some revisions, by revision id.
     pub fn revision_bodies(&self, revision_ids: &[i64]) -> Result<HashMap<i64, String>> {
-        let mut statement = self.conn.prepare_cached("SELECT body FROM revisions WHERE id = ?1")?;
+        let mut statement = self
+            .conn
+            .prepare_cached("SELECT body FROM revisions WHERE id = ?1")?;
         let mut bodies = HashMap::with_capacity(revision_ids.len());
         for &id in revision_ids {
             let body: String = statement.query_row(params![id], |row| row.get(0))?;
@@ -210,7 +264,11 @@ impl Store {
     pub fn media_bytes(&self, path: &str) -> Result<Option<Vec<u8>>> {
         Ok(self
             .conn
-            .query_row("SELECT bytes FROM media WHERE site_id = ?1 AND path = ?2", params![self.site_id, path], |row| row.get(0))
+            .query_row(
+                "SELECT bytes FROM media WHERE site_id = ?1 AND path = ?2",
+                params![self.site_id, path],
+                |row| row.get(0),
+            )
             .optional()?)
     }
 
@@ -248,11 +306,19 @@ impl Store {
         ))?;
         let rows: Vec<(i64, String, String, i64, PageContent)> = statement
             .query_map(params![self.site_id], |row| {
-                Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, revision_from_row(row, 4)?))
+                Ok((
+                    row.get(0)?,
+                    row.get(1)?,
+                    row.get(2)?,
+                    row.get(3)?,
+                    revision_from_row(row, 4)?,
+                ))
             })?
             .collect::<Result<_, _>>()?;
         for (section_id, slug, translation_key, weight, content) in rows {
-            let Some(section) = by_id.get(&section_id) else { continue };
+            let Some(section) = by_id.get(&section_id) else {
+                continue;
+            };
             site.pages.push(PageSource {
                 lang: section.lang.clone(),
                 section_path: section.path.clone(),
@@ -265,18 +331,38 @@ impl Store {
                 source_hash: String::new(),
             });
         }
-        let mut statement = self.conn.prepare("SELECT path, mime, bytes FROM media WHERE site_id = ?1 ORDER BY path")?;
+        let mut statement = self
+            .conn
+            .prepare("SELECT path, mime, bytes FROM media WHERE site_id = ?1 ORDER BY path")?;
         site.media = statement
-            .query_map(params![self.site_id], |row| Ok(MediaSource { path: row.get(0)?, mime: row.get(1)?, bytes: row.get(2)? }))?
+            .query_map(params![self.site_id], |row| {
+                Ok(MediaSource {
+                    path: row.get(0)?,
+                    mime: row.get(1)?,
+                    bytes: row.get(2)?,
+                })
+            })?
             .collect::<Result<_, _>>()?;
-        let mut statement = self.conn.prepare("SELECT theme, name, body FROM templates WHERE site_id = ?1 ORDER BY theme, name")?;
+        let mut statement = self.conn.prepare(
+            "SELECT theme, name, body FROM templates WHERE site_id = ?1 ORDER BY theme, name",
+        )?;
         site.templates = statement
-            .query_map(params![self.site_id], |row| Ok(TemplateSource { theme: row.get(0)?, name: row.get(1)?, body: row.get(2)? }))?
+            .query_map(params![self.site_id], |row| {
+                Ok(TemplateSource {
+                    theme: row.get(0)?,
+                    name: row.get(1)?,
+                    body: row.get(2)?,
+                })
+            })?
             .collect::<Result<_, _>>()?;
         let model_strings = {
-            let mut statement = self.conn.prepare("SELECT lang, key, value FROM ui_strings WHERE site_id = ?1 ORDER BY lang, key")?;
+            let mut statement = self.conn.prepare(
+                "SELECT lang, key, value FROM ui_strings WHERE site_id = ?1 ORDER BY lang, key",
+            )?;
             let mut by_lang: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
-            for row in statement.query_map(params![self.site_id], |row| Ok((row.get::<_, String>(0)?, row.get(1)?, row.get(2)?)))? {
+            for row in statement.query_map(params![self.site_id], |row| {
+                Ok((row.get::<_, String>(0)?, row.get(1)?, row.get(2)?))
+            })? {
                 let (lang, key, value) = row?;
                 by_lang.entry(lang).or_default().push((key, value));
             }
@@ -287,9 +373,14 @@ impl Store {
             .conn
             .prepare("SELECT lang, title, link FROM menu_items WHERE site_id = ?1 AND menu = 'footer' ORDER BY lang, position")?;
         let mut menus: BTreeMap<String, Vec<MenuItem>> = BTreeMap::new();
-        for row in statement.query_map(params![self.site_id], |row| Ok((row.get::<_, String>(0)?, row.get(1)?, row.get(2)?)))? {
+        for row in statement.query_map(params![self.site_id], |row| {
+            Ok((row.get::<_, String>(0)?, row.get(1)?, row.get(2)?))
+        })? {
             let (lang, title, link) = row?;
-            menus.entry(lang).or_default().push(MenuItem { title, link });
+            menus
+                .entry(lang)
+                .or_default()
+                .push(MenuItem { title, link });
         }
         site.menus = menus.into_iter().collect();
         Ok(site)

@@ -89,7 +89,8 @@ pub fn fails(site: &Path, args: &[&str], code: i32) -> String {
 }
 
 pub fn read(path: &Path) -> String {
-    fs::read_to_string(path).unwrap_or_else(|error| panic!("cannot read {}: {error}", path.display()))
+    fs::read_to_string(path)
+        .unwrap_or_else(|error| panic!("cannot read {}: {error}", path.display()))
 }
 
 /// Every file under a folder with its bytes, by relative path.
@@ -99,7 +100,12 @@ pub fn tree(root: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
         .map(Result::unwrap)
         .filter(|entry| entry.file_type().is_file())
         .map(|entry| {
-            let relative = entry.path().strip_prefix(root).unwrap().to_string_lossy().into_owned();
+            let relative = entry
+                .path()
+                .strip_prefix(root)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
             (relative, fs::read(entry.path()).unwrap())
         })
         .collect()
@@ -126,5 +132,16 @@ pub fn assert_same_tree(expected: &Path, actual: &Path) {
             problems.push(format!("extra: {path}"));
         }
     }
-    assert!(problems.is_empty(), "{} vs {}:\n{}", expected.display(), actual.display(), problems.iter().take(5).cloned().collect::<Vec<_>>().join("\n"));
+    assert!(
+        problems.is_empty(),
+        "{} vs {}:\n{}",
+        expected.display(),
+        actual.display(),
+        problems
+            .iter()
+            .take(5)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
 }

@@ -80,6 +80,8 @@ CREATE TABLE revisions (
     correction_date TEXT,
     correction_note TEXT,
     body            TEXT NOT NULL,
+    -- How many parts the body splits into at `<!-- pagebreak -->` lines (D189 §7.6).
+    parts           INTEGER NOT NULL DEFAULT 1,
     content_hash    TEXT NOT NULL,
     author          TEXT NOT NULL,
     saved_at        TEXT NOT NULL,
