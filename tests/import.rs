@@ -82,8 +82,8 @@ fn can_reimport_without_changes_and_journal_everything() {
                 && actor == "os:tester")
     );
     let n_pages = count(&site, "SELECT COUNT(*) FROM pages");
-    assert_eq!(n_pages, 9);
-    assert_eq!(entries.iter().filter(|e| e.1 == "page").count(), 9);
+    assert_eq!(n_pages, 12);
+    assert_eq!(entries.iter().filter(|e| e.1 == "page").count(), 12);
 
     let output = ok(&site, &["import"]);
     assert!(output.contains("0 added, 0 updated, 0 removed"), "{output}");

@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use tera::Context;
 
 use super::postprocess::{PostContext, postprocess};
-use super::view::{Alternate, Link, Output, OutputKind, SITEMAP_LIMIT, SiteView, published_date};
+use super::view::{Alternate, Link, Output, OutputKind, SiteView, published_date};
 use super::{Templates, escape_xml, feeds};
 use crate::i18n;
 use crate::markdown::{self, RenderContext};
@@ -81,15 +81,13 @@ impl SiteView<'_> {
             OutputKind::Sitemap { part } => {
                 let entries = self.sitemap_entries();
                 let base = &self.config.base_url;
+                let limit = self.sitemap_limit;
                 return Ok(match part {
-                    None if entries.len() <= SITEMAP_LIMIT => feeds::sitemap(base, &entries),
-                    None => feeds::sitemap_index(base, entries.len().div_ceil(SITEMAP_LIMIT)),
+                    None if entries.len() <= limit => feeds::sitemap(base, &entries),
+                    None => feeds::sitemap_index(base, entries.len().div_ceil(limit)),
                     Some(part) => feeds::sitemap(
                         base,
-                        entries
-                            .chunks(SITEMAP_LIMIT)
-                            .nth(part - 1)
-                            .unwrap_or_default(),
+                        entries.chunks(limit).nth(part - 1).unwrap_or_default(),
                     ),
                 }
                 .into_bytes());

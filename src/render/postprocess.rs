@@ -90,7 +90,14 @@ fn fix_link(element: &mut Element<'_, '_>, context: &PostContext<'_>) -> lol_htm
     if !path.ends_with('/') {
         path.push('/');
     }
-    if context.text_only && !path.starts_with("/text/") && !path.starts_with("/static/") {
+    let leaves_text_version = element
+        .get_attribute("class")
+        .is_some_and(|class| class.split(' ').any(|c| c == "normal-version"));
+    if context.text_only
+        && !leaves_text_version
+        && !path.starts_with("/text/")
+        && !path.starts_with("/static/")
+    {
         path.insert_str(0, "/text");
     }
     if path != trimmed[..end] {

@@ -116,6 +116,8 @@ pub struct SiteView<'a> {
     /// local menu shown in the main block of its pages (D189 §7.4).
     pub(super) section_menus: Vec<(Vec<Link>, String)>,
     pub(super) media_by_path: HashMap<&'a str, &'a MediaRecord>,
+    /// URLs per sitemap file; [`SITEMAP_LIMIT`] except in tests.
+    pub(super) sitemap_limit: usize,
 }
 
 impl<'a> SiteView<'a> {
@@ -229,6 +231,7 @@ impl<'a> SiteView<'a> {
             newest_date,
             section_menus: Vec::new(),
             media_by_path,
+            sitemap_limit: SITEMAP_LIMIT,
         };
         view.section_menus = (0..model.sections.len())
             .map(|index| view.section_menu(index))
@@ -910,8 +913,8 @@ impl<'a> SiteView<'a> {
             digest: digest.clone(),
             kind: OutputKind::Sitemap { part: None },
         });
-        if entries.len() > SITEMAP_LIMIT {
-            for part in 1..=entries.len().div_ceil(SITEMAP_LIMIT) {
+        if entries.len() > self.sitemap_limit {
+            for part in 1..=entries.len().div_ceil(self.sitemap_limit) {
                 outputs.push(Output {
                     path: format!("sitemap-{part}.xml"),
                     digest: sha256_hex(format!("{digest}\u{1f}{part}").as_bytes()),
@@ -919,6 +922,65 @@ impl<'a> SiteView<'a> {
                 });
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{ContentType, SectionContent};
+
+    fn section(id: i64, parent: Option<i64>, slug: &str) -> SectionRecord {
+        SectionRecord {
+            id,
+            lang: "az".into(),
+            parent_id: parent,
+            path: if slug.is_empty() {
+                vec![]
+            } else {
+                vec![slug.into()]
+            },
+            translation_key: slug.into(),
+            content: SectionContent {
+                title: slug.into(),
+                description: None,
+                keywords: vec![],
+                types: vec![ContentType::Page],
+                weight: 0,
+                menu: false,
+                template: None,
+                page_size: None,
+                body: String::new(),
+            },
+            digest: slug.into(),
+        }
+    }
+
+    #[test]
+    fn can_split_the_sitemap_into_an_index() {
+        // D189 §4.9.3; the sitemaps.org limit is 50,000 URLs per file, 2 here.
+        let config = Config::parse(
+            std::path::Path::new("/s"),
+            "[site]\ndomain = \"t.gov.az\"\nbase_url = \"https://t.gov.az\"\nlanguages = [\"az\", \"en\"]\nemail = \"a@t.gov.az\"\nname = { az = \"T\", en = \"T\" }\n",
+        )
+        .unwrap();
+        let model = SiteModel {
+            sections: vec![
+                section(1, None, ""),
+                section(2, Some(1), "a"),
+                section(3, Some(1), "b"),
+            ],
+            ..Default::default()
+        };
+        let mut view = SiteView::new(&config, &model);
+        view.sitemap_limit = 2;
+        let paths: Vec<String> = view
+            .outputs()
+            .into_iter()
+            .filter(|o| o.path.starts_with("sitemap"))
+            .map(|o| o.path)
+            .collect();
+        assert_eq!(paths, ["sitemap.xml", "sitemap-1.xml", "sitemap-2.xml"]);
     }
 }
 
