@@ -12,6 +12,7 @@ use crate::config::Config;
 use crate::error::UserError;
 use crate::model::SiteSource;
 use crate::render::Templates;
+use crate::search::index::{SearchIndex, SearchRequest};
 use crate::store::{Actor, ImportOptions, Store};
 use crate::{build, content, http, ops};
 
@@ -66,10 +67,50 @@ pub enum Command {
     },
     /// Validate site.toml, content and templates without changing anything
     Check,
+    /// Search the published site as citizens do (AND/OR/NOT, və/və ya/inkar, "phrases")
+    Search {
+        /// Language of the pages to search
+        #[arg(long, default_value = "az")]
+        lang: String,
+        /// Only this section and below, by its address (`/az/xeberler/`)
+        #[arg(long, value_name = "PATH")]
+        section: Option<String>,
+        /// Only this content type: page, news, document, announcement
+        #[arg(long = "type", value_name = "TYPE")]
+        content_type: Option<String>,
+        /// Results per page
+        #[arg(long, default_value_t = 10)]
+        limit: usize,
+        /// Which page of results, from 1
+        #[arg(long, default_value_t = 1)]
+        page: usize,
+        /// One JSON object per result and line
+        #[arg(long)]
+        json: bool,
+        /// The query: every word after the options; put `--` before a query starting with `-`
+        #[arg(required = true, num_args = 1.., allow_hyphen_values = false)]
+        query: Vec<String>,
+    },
+    /// Print the terms the search index stores for each line of standard input
+    Analyze {
+        /// az or en
+        #[arg(long, default_value = "az")]
+        lang: String,
+    },
+    /// Rebuild the search index from the published site
+    Index {
+        /// Rebuild from scratch (the only mode there is; kept explicit for scripts)
+        #[arg(long)]
+        full: bool,
+    },
 }
 
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> anyhow::Result<()> {
+    if let Command::Analyze { lang } = &cli.command {
+        // Needs no site: how we inspect and evaluate the analyzers.
+        return analyze(lang);
+    }
     let config = Config::load(&cli.site)?;
     match cli.command {
         Command::Import { from, force, prune } => {
@@ -113,6 +154,15 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Serve { public } => serve(config, public)?,
         Command::Check => check(&config)?,
+        Command::Search { lang, section, content_type, limit, page, json, query } => {
+            search(&config, SearchRequest { lang, query: query.join(" "), section, content_type, from: None, until: None, page, per_page: limit }, json)?
+        }
+        Command::Analyze { .. } => unreachable!("handled above"),
+        Command::Index { full: _ } => {
+            let store = open_store(&config)?;
+            let indexed = build::reindex(&store, &config, OffsetDateTime::now_utc())?;
+            println!("index: {indexed} pages indexed");
+        }
     }
     Ok(())
 }
@@ -168,6 +218,50 @@ fn read_and_check(
         .into());
     }
     Ok(site)
+}
+
+fn analyze(lang: &str) -> anyhow::Result<()> {
+    use std::io::{BufRead as _, Write as _};
+    let stdin = std::io::stdin();
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    for line in stdin.lock().lines() {
+        let line = line.context("failed to read standard input")?;
+        writeln!(out, "{}", crate::search::analyze(lang, &line).join(" "))?;
+    }
+    out.flush()?;
+    Ok(())
+}
+
+fn search(config: &Config, request: SearchRequest, json: bool) -> anyhow::Result<()> {
+    if !config.languages.contains(&request.lang) {
+        return Err(UserError::new(format!("`--lang {}` is not a language of the site; use one of {}", request.lang, config.languages.join(", "))).into());
+    }
+    if request.per_page == 0 || request.page == 0 {
+        return Err(UserError::new("`--limit` and `--page` must be at least 1").into());
+    }
+    let index = SearchIndex::open(&config.search_index_dir())?;
+    if index.is_empty() {
+        eprintln!("search: the index is empty; run `govsite build` or `govsite index --full` first");
+    }
+    let results = index.search(&request)?;
+    if results.reading.as_plain_words {
+        eprintln!("search: the query could not be read as written; searched for the plain words: {}", results.reading.query.as_ref().map(ToString::to_string).unwrap_or_default());
+    }
+    for hit in &results.hits {
+        if json {
+            println!(
+                "{}",
+                serde_json::json!({ "url": hit.url, "title": hit.title, "score": hit.score, "section": hit.section_title, "type": hit.content_type, "date": hit.date_display })
+            );
+        } else {
+            println!("{:>7.3}  {}  {}", hit.score, hit.url, hit.title);
+        }
+    }
+    if !json {
+        let pages = results.total.div_ceil(request.per_page.max(1)).max(1);
+        println!("search: {} result(s), page {} of {pages}", results.total, request.page);
+    }
+    Ok(())
 }
 
 fn check(config: &Config) -> anyhow::Result<()> {
@@ -243,7 +337,7 @@ fn serve(config: Config, public: Option<String>) -> anyhow::Result<()> {
                     "cannot listen on {public_addr}: {error}; choose another with `--public ADDR`"
                 ))
             })?;
-        let state = http::PublicState::new(config.public_dir.clone(), config.languages.clone());
+        let state = http::PublicState::new(&config);
         println!("serve: public site at http://{public_addr}/");
         println!(
             "serve: the admin panel will listen on http://{} (site.toml `listen.admin`)",

@@ -126,14 +126,19 @@ pub struct RawSchedule {
     /// How often `serve` looks for scheduled publications and expiries, in seconds.
     #[serde(default = "default_publish_check")]
     pub publish_check_seconds: u64,
+    /// How often `serve` rebuilds the search index from scratch, in minutes (D189 §4.10.1).
+    #[serde(default = "default_index_refresh")]
+    pub index_refresh_minutes: u64,
 }
 
 impl Default for RawSchedule {
     fn default() -> Self {
-        RawSchedule {
-            publish_check_seconds: default_publish_check(),
-        }
+        RawSchedule { publish_check_seconds: default_publish_check(), index_refresh_minutes: default_index_refresh() }
     }
+}
+
+fn default_index_refresh() -> u64 {
+    24 * 60
 }
 
 fn default_offset() -> String {
@@ -196,6 +201,7 @@ pub struct Config {
     pub page_size: u32,
     pub feed_size: u32,
     pub publish_check_seconds: u64,
+    pub index_refresh_minutes: u64,
 }
 
 impl Clone for RawDublinCore {
@@ -301,6 +307,9 @@ impl Config {
         if raw.build.page_size == 0 {
             problems.push("site.toml: `build.page_size` must be at least 1".to_string());
         }
+        if raw.schedule.index_refresh_minutes == 0 {
+            problems.push("site.toml: `schedule.index_refresh_minutes` must be at least 1".to_string());
+        }
         if raw.schedule.publish_check_seconds == 0 {
             problems
                 .push("site.toml: `schedule.publish_check_seconds` must be at least 1".to_string());
@@ -330,6 +339,7 @@ impl Config {
             page_size: raw.build.page_size,
             feed_size: raw.build.feed_size,
             publish_check_seconds: raw.schedule.publish_check_seconds,
+            index_refresh_minutes: raw.schedule.index_refresh_minutes,
         })
     }
 
@@ -339,6 +349,10 @@ impl Config {
 
     pub fn database_path(&self) -> PathBuf {
         self.data_dir.join("govsite.sqlite")
+    }
+
+    pub fn search_index_dir(&self) -> PathBuf {
+        self.data_dir.join("search-index")
     }
 
     /// Dublin Core values a page does not set itself (D189 §4.6–4.7).

@@ -16,6 +16,7 @@ pub mod markdown;
 pub mod model;
 pub mod ops;
 pub mod render;
+pub mod search;
 pub mod slug;
 pub mod store;
 

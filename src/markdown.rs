@@ -107,6 +107,37 @@ pub fn images_without_alt(source: &str) -> Vec<usize> {
     missing
 }
 
+/// The text of a body without markup, for the search index: words of paragraphs, headings,
+/// lists and tables, separated by spaces and newlines.
+pub fn plain_text(source: &str) -> String {
+    let mut text = String::with_capacity(source.len());
+    for event in Parser::new_ext(source, options()) {
+        match event {
+            Event::Text(part) | Event::Code(part) => text.push_str(&part),
+            Event::SoftBreak | Event::HardBreak => text.push(' '),
+            Event::End(_) => {
+                if !text.ends_with(['\n', ' ']) {
+                    text.push('\n');
+                }
+            }
+            Event::Html(html) | Event::InlineHtml(html) => {
+                // Editors' HTML: keep its text, drop its tags.
+                let mut inside = false;
+                for ch in html.chars() {
+                    match ch {
+                        '<' => inside = true,
+                        '>' => inside = false,
+                        c if !inside => text.push(c),
+                        _ => {}
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    text
+}
+
 /// What rendering needs from its surroundings.
 pub struct RenderContext<'a> {
     /// Maps an internal link (`@/az/…/x.md`) to the page's URL; `None` leaves the link as it is.
@@ -214,6 +245,14 @@ mod tests {
             html.contains("<table>") && html.contains("<td>2</td>"),
             "{html}"
         );
+    }
+
+    #[test]
+    fn can_extract_plain_text() {
+        let text = plain_text("## Başlıq\n\nMətn **qalın** [keçid](x.md).\n\n- bir\n- iki\n\n<b>html</b>\n");
+        assert!(text.contains("Başlıq\n"), "{text:?}");
+        assert!(text.contains("Mətn qalın keçid."), "{text:?}");
+        assert!(text.contains("bir") && text.contains("iki") && text.contains("html") && !text.contains("<b>"), "{text:?}");
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! Operations that run on their own while `serve` runs: the scheduler that publishes and
-//! expires items when their time comes (index refreshes and backups join it later).
+//! expires items when their time comes and refreshes the search index on its schedule
+//! (backups join it later).
 
 use std::time::Duration;
 
@@ -10,13 +11,26 @@ use crate::config::Config;
 use crate::store::Store;
 
 /// Runs forever on its own thread: every `publish_check_seconds`, rebuilds the site when a
-/// scheduled publication or expiry has come due since the last check.
+/// scheduled publication or expiry has come due since the last check; every
+/// `index_refresh_minutes`, rebuilds the search index from scratch (D189 §4.10.1).
 pub fn run_scheduler(config: Config) {
     let interval = Duration::from_secs(config.publish_check_seconds);
+    let refresh_every = Duration::from_secs(config.index_refresh_minutes * 60);
     let mut last_check = OffsetDateTime::now_utc().unix_timestamp();
+    let mut last_refresh = std::time::Instant::now();
     loop {
         std::thread::sleep(interval);
         let now = OffsetDateTime::now_utc();
+        if last_refresh.elapsed() >= refresh_every {
+            last_refresh = std::time::Instant::now();
+            match Store::open(&config.database_path(), &config.domain, config.utc_offset)
+                .map_err(anyhow::Error::from)
+                .and_then(|store| build::reindex(&store, &config, now))
+            {
+                Ok(pages) => println!("scheduler: search index refreshed, {pages} pages"),
+                Err(error) => eprintln!("scheduler: search index refresh failed: {error:#}"),
+            }
+        }
         match scheduled_build(&config, last_check, now) {
             Ok(Some(report)) => {
                 for path in &report.written {

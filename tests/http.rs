@@ -38,7 +38,7 @@ async fn can_serve_the_published_site() {
     ok(&site, &["import"]);
     ok(&site, &["build"]);
     let state =
-        govsite::http::PublicState::new(site.join("public"), vec!["az".into(), "en".into()]);
+        govsite::http::PublicState::new(&govsite::config::Config::load(&site).unwrap());
     let app = govsite::http::public_router(state);
 
     let (status, _, body) = get(&app, "/az/xeberler/").await;
@@ -94,7 +94,7 @@ async fn can_redirect_old_addresses_after_a_rename() {
     ok(&site, &["import"]);
     ok(&site, &["build"]);
     let state =
-        govsite::http::PublicState::new(site.join("public"), vec!["az".into(), "en".into()]);
+        govsite::http::PublicState::new(&govsite::config::Config::load(&site).unwrap());
     let app = govsite::http::public_router(state);
     let (status, location, _) = get(&app, "/az/xeberler/ucuncu-xeber/").await;
     assert_eq!(

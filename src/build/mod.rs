@@ -14,6 +14,7 @@ use time::OffsetDateTime;
 use crate::config::Config;
 use crate::error::UserError;
 use crate::render::{Output, OutputKind, SiteView, Templates};
+use crate::search::index::SearchIndex;
 use crate::store::Store;
 
 /// What a build did.
@@ -135,6 +136,7 @@ pub fn build(
             }
         }
     }
+    update_search_index(config, &view, &changed, &removed, &bodies, full)?;
     let written: Vec<(String, String)> = changed
         .iter()
         .map(|output| (output.path.clone(), output.digest.clone()))
@@ -149,6 +151,54 @@ pub fn build(
         removed,
         elapsed: started.elapsed(),
     })
+}
+
+/// Keeps the search index in step with what was just published (D189 §4.10.1): pages whose
+/// output changed are indexed again, pages gone or expired are removed. A full build rebuilds
+/// the whole index.
+fn update_search_index(
+    config: &Config,
+    view: &SiteView<'_>,
+    changed: &[&Output],
+    removed: &[String],
+    bodies: &HashMap<i64, String>,
+    full: bool,
+) -> anyhow::Result<()> {
+    let mut docs = Vec::new();
+    let mut gone: Vec<String> = removed
+        .iter()
+        .filter(|path| path.ends_with("index.html") && !path.starts_with("text/"))
+        .map(|path| format!("/{}", path.trim_end_matches("index.html")))
+        .collect();
+    for output in changed {
+        if let OutputKind::Page { index, part: 1, text_only: false } = output.kind {
+            let page = &view.model.pages[index];
+            let body = bodies.get(&page.revision_id).map(String::as_str).unwrap_or("");
+            match view.search_document(index, body) {
+                Some(doc) => docs.push(doc),
+                None => gone.push(format!("/{}", output.path.trim_end_matches("index.html"))),
+            }
+        }
+    }
+    let index = SearchIndex::open(&config.search_index_dir())?;
+    if full { index.rebuild(&docs) } else { index.update(&docs, &gone) }
+        .context("failed to update the search index")
+}
+
+/// Rebuilds the search index from the published site, without writing any page
+/// (`govsite index --full`, and the scheduled refresh of D189 §4.10.1). Returns the number of
+/// pages indexed.
+pub fn reindex(store: &Store, config: &Config, now: OffsetDateTime) -> anyhow::Result<u64> {
+    let model = store.load_model(&config.theme, now.unix_timestamp())?;
+    let view = SiteView::new(config, &model);
+    let revision_ids: Vec<i64> = model.pages.iter().map(|page| page.revision_id).collect();
+    let bodies = store.revision_bodies(&revision_ids)?;
+    let docs: Vec<_> = (0..model.pages.len())
+        .filter_map(|index| view.search_document(index, bodies.get(&model.pages[index].revision_id).map(String::as_str).unwrap_or("")))
+        .collect();
+    let index = SearchIndex::open(&config.search_index_dir())?;
+    index.rebuild(&docs)?;
+    Ok(index.len())
 }
 
 /// Writes a file so that readers see the old or the new content, never a part: a temporary

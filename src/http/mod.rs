@@ -1,4 +1,5 @@
-//! The public web server: serves the published files of `public/`, answers old addresses and
+//! The public web server: serves the published files of `public/` and the search page's
+//! results, answers old addresses and
 //! slash-less folder addresses with 301, and errors with the language's error page. The
 //! only module that knows axum and HTTP status codes.
 
@@ -11,23 +12,66 @@ use axum::Router;
 use axum::body::Body;
 use axum::extract::State;
 use axum::http::{HeaderValue, Method, StatusCode, Uri, header};
+use axum::extract::Query;
 use axum::response::{IntoResponse, Response};
 
-/// What the public server needs: where the files are and which languages exist.
+use crate::config::Config;
+use crate::render::SEARCH_RESULTS_MARKER;
+use crate::render::search_page::{self, SearchParams};
+use crate::search::index::SearchIndex;
+use crate::store::Store;
+
+/// What the public server needs: where the files are, which languages exist, where the
+/// database and the search index are.
 pub struct PublicState {
     pub public_dir: PathBuf,
     pub languages: Vec<String>,
+    config: Config,
+    /// Opened on the first search, kept for the next ones.
+    index: Mutex<Option<Arc<SearchIndex>>>,
     /// `_redirects` as last read, with the modification time it had then.
     redirects: Mutex<(Option<SystemTime>, HashMap<String, String>)>,
 }
 
 impl PublicState {
-    pub fn new(public_dir: PathBuf, languages: Vec<String>) -> Arc<PublicState> {
+    pub fn new(config: &Config) -> Arc<PublicState> {
         Arc::new(PublicState {
-            public_dir,
-            languages,
+            public_dir: config.public_dir.clone(),
+            languages: config.languages.clone(),
+            config: config.clone(),
+            index: Mutex::new(None),
             redirects: Mutex::new((None, HashMap::new())),
         })
+    }
+
+    fn search_index(&self) -> anyhow::Result<Arc<SearchIndex>> {
+        let mut cached = self.index.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(index) = cached.as_ref() {
+            index.reload()?;
+            return Ok(index.clone());
+        }
+        let index = Arc::new(SearchIndex::open(&self.config.search_index_dir())?);
+        *cached = Some(index.clone());
+        Ok(index)
+    }
+
+    /// Runs a search and fills the static search page with its results (D189 §4.10).
+    fn search_page(&self, shell: &str, path: &str, params: &SearchParams) -> anyhow::Result<String> {
+        let text_only = path.starts_with("/text/");
+        let lang = path.trim_start_matches("/text").trim_start_matches('/').split('/').next().unwrap_or("");
+        let request = params.request(lang, self.config.utc_offset);
+        let results = match self.search_index().and_then(|index| index.search(&request)) {
+            Ok(results) => results,
+            Err(error) => {
+                // A broken index must not stay cached; it is reopened on the next search.
+                *self.index.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = None;
+                return Err(error);
+            }
+        };
+        let store = Store::open(&self.config.database_path(), &self.config.domain, self.config.utc_offset)?;
+        let strings = store.ui_strings(lang)?;
+        let results_html = search_page::results_html(&strings, path, params, &request, &results, text_only);
+        search_page::fill(shell, params, &results_html)
     }
 
     /// The redirect for a path, rereading `_redirects` when a build has replaced it.
@@ -121,6 +165,21 @@ async fn serve_public(State(state): State<Arc<PublicState>>, method: Method, uri
         state.public_dir.join(relative)
     };
     match tokio::fs::read(&file).await {
+        Ok(bytes) if path.ends_with('/') && uri.query().is_some() && contains(&bytes, SEARCH_RESULTS_MARKER.as_bytes()) => {
+            let params = Query::<SearchParams>::try_from_uri(&uri).map(|q| q.0).unwrap_or_default();
+            let shell = String::from_utf8_lossy(&bytes).into_owned();
+            let owned_path = path.to_string();
+            let worker = state.clone();
+            let filled = tokio::task::spawn_blocking(move || worker.search_page(&shell, &owned_path, &params)).await;
+            return match filled {
+                Ok(Ok(html)) => file_response(StatusCode::OK, &file, html.into_bytes(), head),
+                Ok(Err(error)) => {
+                    eprintln!("serve: search failed: {error:#}");
+                    error_page(&state, path, StatusCode::INTERNAL_SERVER_ERROR, head).await
+                }
+                Err(_) => error_page(&state, path, StatusCode::INTERNAL_SERVER_ERROR, head).await,
+            };
+        }
         Ok(bytes) => return file_response(StatusCode::OK, &file, bytes, head),
         Err(error)
             if !matches!(
@@ -148,6 +207,10 @@ async fn serve_public(State(state): State<Arc<PublicState>>, method: Method, uri
         return redirect(&location);
     }
     error_page(&state, path, StatusCode::NOT_FOUND, head).await
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|window| window == needle)
 }
 
 /// The language's error page for a status (D189 §6.25), chosen by the path's language.

@@ -5,6 +5,7 @@
 mod feeds;
 mod html;
 mod postprocess;
+pub mod search_page;
 mod view;
 
 use std::collections::BTreeMap;
@@ -19,14 +20,11 @@ pub use view::{ERROR_CODES, Output, OutputKind, SiteView};
 pub const RENDER_VERSION: &str = "govsite-render-2";
 
 /// Templates the default layout needs; a theme must provide them.
-pub const REQUIRED_TEMPLATES: [&str; 6] = [
-    "base.html",
-    "home.html",
-    "section.html",
-    "page.html",
-    "sitemap.html",
-    "error.html",
-];
+pub const REQUIRED_TEMPLATES: [&str; 7] =
+    ["base.html", "home.html", "section.html", "page.html", "sitemap.html", "search.html", "error.html"];
+
+/// Where the search page's template leaves room for the results `serve` computes.
+pub const SEARCH_RESULTS_MARKER: &str = "<!-- search-results -->";
 
 /// The compiled templates of a theme.
 pub struct Templates {

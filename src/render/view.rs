@@ -42,6 +42,12 @@ pub enum OutputKind {
         lang: String,
         text_only: bool,
     },
+    /// The search page of a language: the form, and the place where `serve` puts the results
+    /// (D189 §4.9.2, §4.10).
+    SearchPage {
+        lang: String,
+        text_only: bool,
+    },
     /// An error page (D189 §6.25–6.26): 401, 403, 404 or 500.
     Error {
         lang: String,
@@ -76,6 +82,9 @@ pub const ERROR_CODES: [u16; 4] = [401, 403, 404, 500];
 
 /// The UI string naming the HTML site map's address (`/az/sayt-xeritesi/`).
 pub const SITEMAP_SEGMENT_KEY: &str = "sitemap_segment";
+
+/// The UI string naming the search page's address (`/az/axtaris/`).
+pub const SEARCH_SEGMENT_KEY: &str = "search_segment";
 
 #[derive(Serialize, Clone)]
 pub(super) struct Link {
@@ -274,6 +283,25 @@ impl<'a> SiteView<'a> {
             .map(|&i| self.page_urls[i].clone())
     }
 
+    /// The search page's URL in a language (`/az/axtaris/`, `/en/search/`).
+    pub fn search_page_url(&self, lang: &str) -> String {
+        format!("/{lang}/{}/", self.text(lang, SEARCH_SEGMENT_KEY))
+    }
+
+    /// The sections a search can be limited to, in tree order, indented by depth.
+    pub(super) fn search_sections(&self, lang: &str) -> Vec<(String, String)> {
+        let mut sections = Vec::new();
+        let mut stack: Vec<(usize, usize)> = self.roots.get(lang).map(|&r| (r, 0)).into_iter().collect();
+        while let Some((index, depth)) = stack.pop() {
+            if depth > 0 {
+                let indent = "\u{a0}\u{a0}".repeat(depth - 1);
+                sections.push((format!("{indent}{}", self.model.sections[index].content.title), self.section_urls[index].clone()));
+            }
+            stack.extend(self.children[index].iter().rev().map(|&c| (c, depth + 1)));
+        }
+        sections
+    }
+
     /// The HTML site map's URL in a language.
     pub fn sitemap_page_url(&self, lang: &str) -> String {
         format!("/{lang}/{}/", self.text(lang, SITEMAP_SEGMENT_KEY))
@@ -335,6 +363,7 @@ impl<'a> SiteView<'a> {
             "feed_atom": format!("/{lang}/atom.xml"),
             "feed_rss": format!("/{lang}/rss.xml"),
             "sitemap_url": self.sitemap_page_url(lang),
+            "search_url": self.search_page_url(lang),
             "personal_data_url": self.personal_data_url(lang),
         });
         let strings = self.strings(lang);
@@ -655,6 +684,19 @@ impl<'a> SiteView<'a> {
                     },
                 });
             }
+            let mut search_key = format!("{lang_key}\u{1f}search");
+            for (title, url) in self.search_sections(lang) {
+                let _ = write!(search_key, "\u{1f}{title}\u{1f}{url}");
+            }
+            let search_digest = sha256_hex(search_key.as_bytes());
+            let url = self.search_page_url(lang);
+            for text_only in [false, true] {
+                outputs.push(Output {
+                    path: output_path(&url, text_only),
+                    digest: text_digest(&search_digest, text_only),
+                    kind: OutputKind::SearchPage { lang: lang.clone(), text_only },
+                });
+            }
         }
         self.sitemap_outputs(&mut outputs);
         let mut redirect_key = String::from(RENDER_VERSION);
@@ -784,6 +826,29 @@ impl<'a> SiteView<'a> {
                 });
             }
         }
+    }
+
+    /// What the search index holds for a live page (D189 §4.10.1); `None` for pages that must
+    /// not be found: expired ones.
+    pub fn search_document(&self, index: usize, body: &str) -> Option<crate::search::index::SearchDoc> {
+        let page = &self.model.pages[index];
+        let section = self.section_of(page)?;
+        if page.expired {
+            return None;
+        }
+        let published = published_date(page);
+        let stamp = Stamp::parse(&published).ok();
+        Some(crate::search::index::SearchDoc {
+            url: self.page_urls[index].clone(),
+            lang: page.lang.clone(),
+            title: page.content.title.clone(),
+            body: crate::markdown::plain_text(&body.replace(crate::markdown::PAGE_BREAK, "")),
+            sections: self.ancestors(section).iter().map(|&i| self.section_urls[i].clone()).collect(),
+            section_title: self.model.sections[section].content.title.clone(),
+            content_type: page.content.content_type.as_str().to_string(),
+            date: stamp.as_ref().and_then(|s| s.instant(self.config.utc_offset)).map(|t| t.unix_timestamp()).unwrap_or(0),
+            date_display: stamp.and_then(|s| s.date()).map(|d| crate::i18n::format_date(&page.lang, d)).unwrap_or_default(),
+        })
     }
 
     /// The newest publication date in a language (`YYYY-MM-DD`), for pages without their own.

@@ -247,6 +247,13 @@ impl Store {
         })
     }
 
+    /// The interface strings of a language, key → text.
+    pub fn ui_strings(&self, lang: &str) -> Result<BTreeMap<String, String>> {
+        let mut statement = self.conn.prepare_cached("SELECT key, value FROM ui_strings WHERE site_id = ?1 AND lang = ?2")?;
+        let rows = statement.query_map(params![self.site_id, lang], |row| Ok((row.get(0)?, row.get(1)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     /// The bodies of some revisions, by revision id.
     pub fn revision_bodies(&self, revision_ids: &[i64]) -> Result<HashMap<i64, String>> {
         let mut statement = self

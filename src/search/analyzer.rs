@@ -1,0 +1,342 @@
+//! The text analyzers (D189 §4.10.2–4.10.3): splitting text into words, Azerbaijani casing and
+//! normalisation, and the tantivy tokenizers that feed words to the stemmer.
+//!
+//! Words are runs of letters, digits and combining marks; an apostrophe or hyphen between two such
+//! characters joins them into one token, which is then split again with care: a part that is only
+//! suffixes belongs to the word before it (`BMT-nin` → `bmt`, `2023-cü` → `2023`, `Bakı'da` →
+//! `bakı`), other hyphenated parts are separate words (`sosial-iqtisadi`, `e-xidmət`), and an
+//! apostrophe inside a word is dropped (`ma'lumat` → `malumat`).
+//!
+//! Casing is Turkic (`I` → `ı`, `İ` → `i`, [`crate::slug::turkic_lowercase`]), and one more rule
+//! makes a word typed with the Latin `I` meet its proper spelling: when a token contains `I` and
+//! its Turkic lowercase is a word the dictionary does not know, the `I`s are tried as `i`, fewest
+//! first, and the first spelling the dictionary knows is used: `IŞIQ` → `ışıq` (unknown) →
+//! `işıq`; `ILIQ` → `ılıq` (known) stays. Decomposed letters (`o` + U+0308) are composed, the
+//! look-alikes `ǝ` (U+01DD) and `ä` are read as `ə`, soft hyphens and zero-width characters are
+//! ignored.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
+
+use super::lexicon::fold;
+use super::stemmer::{is_suffix_chain, stem};
+use crate::slug::turkic_lowercase;
+
+/// Terms longer than this (in bytes) are not indexed: they are not words.
+const MAX_TERM_BYTES: usize = 64;
+
+fn is_apostrophe(letter: char) -> bool {
+    matches!(letter, '\'' | '’' | 'ʼ' | '‘' | '`' | '´' | 'ʻ')
+}
+
+fn is_hyphen(letter: char) -> bool {
+    matches!(letter, '-' | '‐' | '‑')
+}
+
+fn is_combining_mark(letter: char) -> bool {
+    ('\u{300}'..='\u{36f}').contains(&letter)
+}
+
+fn is_ignorable(letter: char) -> bool {
+    matches!(
+        letter,
+        '\u{ad}' | '\u{200b}'..='\u{200d}' | '\u{2060}' | '\u{feff}'
+    )
+}
+
+fn is_word_letter(letter: char) -> bool {
+    letter.is_alphanumeric() || is_combining_mark(letter) || is_ignorable(letter)
+}
+
+/// Composes decomposed Azerbaijani letters, reads look-alikes as the letters they imitate and
+/// drops ignorable characters; keeps the case.
+fn normalize(word: &str) -> String {
+    let mut normal = String::with_capacity(word.len());
+    for letter in word.chars() {
+        if is_ignorable(letter) {
+            continue;
+        }
+        if is_combining_mark(letter) {
+            let composed = match (normal.chars().last(), letter) {
+                (Some('o'), '\u{308}') => Some('ö'),
+                (Some('O'), '\u{308}') => Some('Ö'),
+                (Some('u'), '\u{308}') => Some('ü'),
+                (Some('U'), '\u{308}') => Some('Ü'),
+                (Some('a'), '\u{308}') => Some('ə'),
+                (Some('A'), '\u{308}') => Some('Ə'),
+                (Some('s'), '\u{327}') => Some('ş'),
+                (Some('S'), '\u{327}') => Some('Ş'),
+                (Some('c'), '\u{327}') => Some('ç'),
+                (Some('C'), '\u{327}') => Some('Ç'),
+                (Some('g'), '\u{306}') => Some('ğ'),
+                (Some('G'), '\u{306}') => Some('Ğ'),
+                (Some('I'), '\u{307}') => Some('İ'),
+                (Some('i'), '\u{307}') => Some('i'),
+                _ => None,
+            };
+            if let Some(composed) = composed {
+                normal.pop();
+                normal.push(composed);
+            }
+            continue;
+        }
+        normal.push(match letter {
+            'ǝ' | 'ä' => 'ə',
+            'Ǝ' | 'Ä' => 'Ə',
+            other => other,
+        });
+    }
+    normal
+}
+
+/// Lowercases a normalised word the Turkic way, reading a Latin `I` as `i` where only that
+/// spelling is a known word (see the module documentation).
+fn lowercase(word: &str) -> String {
+    let turkic = turkic_lowercase(word);
+    let n_capital_i = word.chars().filter(|&c| c == 'I').count();
+    if n_capital_i == 0 || stem(&turkic, false).known {
+        return turkic;
+    }
+    let n_tried = n_capital_i.min(8);
+    let mut masks: Vec<u32> = (1..1u32 << n_tried).collect();
+    masks.sort_by_key(|mask| mask.count_ones());
+    for mask in masks {
+        let mut candidate = String::with_capacity(turkic.len());
+        let mut nth_i = 0;
+        for letter in word.chars() {
+            if letter == 'I' {
+                candidate.push(if nth_i < n_tried && mask & (1 << nth_i) != 0 {
+                    'i'
+                } else {
+                    'ı'
+                });
+                nth_i += 1;
+            } else {
+                candidate.push_str(&turkic_lowercase(letter.encode_utf8(&mut [0; 4])));
+            }
+        }
+        if stem(&candidate, false).known {
+            return candidate;
+        }
+    }
+    turkic
+}
+
+/// Which field a term is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Field {
+    /// The main Azerbaijani field: exact letters, stemmed.
+    Main,
+    /// The lower-weighted field: `ə ğ ı ö ü ş ç` folded to `e g i o u s c`, then stemmed.
+    Folded,
+}
+
+thread_local! {
+    /// Word → term, per field: running text repeats words, and stemming is the costly step.
+    static TERM_CACHE: RefCell<[HashMap<Box<str>, Box<str>>; 2]> = RefCell::new([HashMap::new(), HashMap::new()]);
+}
+
+const TERM_CACHE_LIMIT: usize = 200_000;
+
+/// The term for one word (no hyphens or apostrophes), as written in the text.
+fn term_of_word(word: &str, field: Field) -> String {
+    let slot = field as usize;
+    if let Some(term) =
+        TERM_CACHE.with(|cache| cache.borrow()[slot].get(word).map(|term| term.to_string()))
+    {
+        return term;
+    }
+    let lowered = lowercase(&normalize(word));
+    let term = match field {
+        Field::Main => stem(&lowered, false).term,
+        Field::Folded => stem(&fold(&lowered), true).term,
+    };
+    TERM_CACHE.with(|cache| {
+        let caches = &mut *cache.borrow_mut();
+        if caches[slot].len() >= TERM_CACHE_LIMIT {
+            caches[slot].clear();
+        }
+        caches[slot].insert(word.into(), term.as_str().into());
+    });
+    term
+}
+
+/// Is this piece of a hyphenated or apostrophised token only suffixes of the word before it?
+fn is_suffixes_only(piece: &str) -> bool {
+    let lowered = turkic_lowercase(&normalize(piece));
+    is_suffix_chain(&lowered)
+}
+
+/// Calls `emit(from, to, term)` for every term of `text`, in order.
+pub fn for_each_term(text: &str, field: Field, mut emit: impl FnMut(usize, usize, String)) {
+    let mut chars = text.char_indices().peekable();
+    while let Some((start, letter)) = chars.next() {
+        if !is_word_letter(letter) {
+            continue;
+        }
+        // The token: word letters, joined by single apostrophes or hyphens.
+        let mut end = start + letter.len_utf8();
+        while let Some(&(index, next)) = chars.peek() {
+            if is_word_letter(next) {
+                end = index + next.len_utf8();
+                chars.next();
+            } else if is_apostrophe(next) || is_hyphen(next) {
+                let after = text[index + next.len_utf8()..].chars().next();
+                if after.is_some_and(is_word_letter) {
+                    chars.next();
+                } else {
+                    break;
+                }
+            } else {
+                break;
+            }
+        }
+        emit_token(text, start, end, field, &mut emit);
+    }
+}
+
+/// Splits one token at hyphens and apostrophes and emits its terms.
+fn emit_token(
+    text: &str,
+    start: usize,
+    end: usize,
+    field: Field,
+    emit: &mut impl FnMut(usize, usize, String),
+) {
+    let token = &text[start..end];
+    if !token.contains(|c: char| is_hyphen(c) || is_apostrophe(c)) {
+        push_term(term_of_word(token, field), start, end, emit);
+        return;
+    }
+    let mut part_start = start;
+    let mut is_first_part = true;
+    for part in token.split(is_hyphen) {
+        let part_end = part_start + part.len();
+        let joined = join_apostrophes(part);
+        if is_first_part || !is_suffixes_only(&joined) {
+            push_term(term_of_word(&joined, field), part_start, part_end, emit);
+        }
+        is_first_part = false;
+        part_start = part_end + text[part_end..].chars().next().map_or(0, char::len_utf8);
+    }
+}
+
+/// `Bakı'da` → `Bakı` (the part after the apostrophe is only suffixes); `ma'lumat` → `malumat`.
+fn join_apostrophes(part: &str) -> String {
+    let mut pieces = part.split(is_apostrophe);
+    let mut joined = pieces.next().unwrap_or("").to_string();
+    for piece in pieces {
+        if !is_suffixes_only(piece) {
+            joined.push_str(piece);
+        }
+    }
+    joined
+}
+
+fn push_term(term: String, from: usize, to: usize, emit: &mut impl FnMut(usize, usize, String)) {
+    if !term.is_empty() && term.len() <= MAX_TERM_BYTES {
+        emit(from, to, term);
+    }
+}
+
+/// The Azerbaijani tokenizer for tantivy: the whole pipeline (tokenizing, casing, stemming) in one
+/// step, because casing needs the original letters and the dictionary.
+#[derive(Clone)]
+pub struct AzerbaijaniTokenizer {
+    field: Field,
+    tokens: Vec<Token>,
+}
+
+impl AzerbaijaniTokenizer {
+    pub fn new(field: Field) -> AzerbaijaniTokenizer {
+        AzerbaijaniTokenizer {
+            field,
+            tokens: Vec::new(),
+        }
+    }
+}
+
+impl Tokenizer for AzerbaijaniTokenizer {
+    type TokenStream<'a> = TermStream<'a>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> TermStream<'a> {
+        self.tokens.clear();
+        let tokens = &mut self.tokens;
+        for_each_term(text, self.field, |offset_from, offset_to, term| {
+            let position = tokens.len();
+            tokens.push(Token {
+                offset_from,
+                offset_to,
+                position,
+                text: term,
+                position_length: 1,
+            });
+        });
+        TermStream {
+            tokens: &mut self.tokens,
+            next: 0,
+        }
+    }
+}
+
+/// The terms of one text, produced in advance.
+pub struct TermStream<'a> {
+    tokens: &'a mut Vec<Token>,
+    next: usize,
+}
+
+impl TokenStream for TermStream<'_> {
+    fn advance(&mut self) -> bool {
+        if self.next < self.tokens.len() {
+            self.next += 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    fn token(&self) -> &Token {
+        &self.tokens[self.next - 1]
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        &mut self.tokens[self.next - 1]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn terms(text: &str) -> Vec<String> {
+        let mut terms = Vec::new();
+        for_each_term(text, Field::Main, |_, _, term| terms.push(term));
+        terms
+    }
+
+    #[test]
+    fn can_normalize_decomposed_and_lookalike_letters() {
+        assert_eq!(normalize("go\u{308}ru\u{308}s\u{327}"), "görüş");
+        assert_eq!(normalize("mǝlumat"), "məlumat");
+        assert_eq!(normalize("I\u{307}ş"), "İş");
+        assert_eq!(normalize("xid\u{ad}mət"), "xidmət");
+    }
+
+    #[test]
+    fn can_read_latin_capital_i() {
+        assert_eq!(lowercase("IŞIQ"), "işıq");
+        assert_eq!(lowercase("Işıq"), "işıq");
+        assert_eq!(lowercase("İŞIQ"), "işıq");
+        assert_eq!(lowercase("QIZ"), "qız");
+    }
+
+    #[test]
+    fn can_split_hyphens_and_apostrophes() {
+        assert_eq!(terms("BMT-nin 2023-cü ildə"), ["bmt", "2023", "il"]);
+        assert_eq!(terms("sosial-iqtisadi"), ["sosial", "iqtisadi"]);
+        assert_eq!(terms("Bakı'da"), ["bakı"]);
+        assert_eq!(terms("- bu -"), ["bu"]);
+    }
+}
