@@ -154,9 +154,28 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Serve { public } => serve(config, public)?,
         Command::Check => check(&config)?,
-        Command::Search { lang, section, content_type, limit, page, json, query } => {
-            search(&config, SearchRequest { lang, query: query.join(" "), section, content_type, from: None, until: None, page, per_page: limit }, json)?
-        }
+        Command::Search {
+            lang,
+            section,
+            content_type,
+            limit,
+            page,
+            json,
+            query,
+        } => search(
+            &config,
+            SearchRequest {
+                lang,
+                query: query.join(" "),
+                section,
+                content_type,
+                from: None,
+                until: None,
+                page,
+                per_page: limit,
+            },
+            json,
+        )?,
         Command::Analyze { .. } => unreachable!("handled above"),
         Command::Index { full: _ } => {
             let store = open_store(&config)?;
@@ -234,18 +253,33 @@ fn analyze(lang: &str) -> anyhow::Result<()> {
 
 fn search(config: &Config, request: SearchRequest, json: bool) -> anyhow::Result<()> {
     if !config.languages.contains(&request.lang) {
-        return Err(UserError::new(format!("`--lang {}` is not a language of the site; use one of {}", request.lang, config.languages.join(", "))).into());
+        return Err(UserError::new(format!(
+            "`--lang {}` is not a language of the site; use one of {}",
+            request.lang,
+            config.languages.join(", ")
+        ))
+        .into());
     }
     if request.per_page == 0 || request.page == 0 {
         return Err(UserError::new("`--limit` and `--page` must be at least 1").into());
     }
     let index = SearchIndex::open(&config.search_index_dir())?;
     if index.is_empty() {
-        eprintln!("search: the index is empty; run `govsite build` or `govsite index --full` first");
+        eprintln!(
+            "search: the index is empty; run `govsite build` or `govsite index --full` first"
+        );
     }
     let results = index.search(&request)?;
     if results.reading.as_plain_words {
-        eprintln!("search: the query could not be read as written; searched for the plain words: {}", results.reading.query.as_ref().map(ToString::to_string).unwrap_or_default());
+        eprintln!(
+            "search: the query could not be read as written; searched for the plain words: {}",
+            results
+                .reading
+                .query
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default()
+        );
     }
     for hit in &results.hits {
         if json {
@@ -259,7 +293,10 @@ fn search(config: &Config, request: SearchRequest, json: bool) -> anyhow::Result
     }
     if !json {
         let pages = results.total.div_ceil(request.per_page.max(1)).max(1);
-        println!("search: {} result(s), page {} of {pages}", results.total, request.page);
+        println!(
+            "search: {} result(s), page {} of {pages}",
+            results.total, request.page
+        );
     }
     Ok(())
 }

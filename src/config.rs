@@ -133,7 +133,10 @@ pub struct RawSchedule {
 
 impl Default for RawSchedule {
     fn default() -> Self {
-        RawSchedule { publish_check_seconds: default_publish_check(), index_refresh_minutes: default_index_refresh() }
+        RawSchedule {
+            publish_check_seconds: default_publish_check(),
+            index_refresh_minutes: default_index_refresh(),
+        }
     }
 }
 
@@ -308,7 +311,8 @@ impl Config {
             problems.push("site.toml: `build.page_size` must be at least 1".to_string());
         }
         if raw.schedule.index_refresh_minutes == 0 {
-            problems.push("site.toml: `schedule.index_refresh_minutes` must be at least 1".to_string());
+            problems
+                .push("site.toml: `schedule.index_refresh_minutes` must be at least 1".to_string());
         }
         if raw.schedule.publish_check_seconds == 0 {
             problems

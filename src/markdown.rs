@@ -115,11 +115,7 @@ pub fn plain_text(source: &str) -> String {
         match event {
             Event::Text(part) | Event::Code(part) => text.push_str(&part),
             Event::SoftBreak | Event::HardBreak => text.push(' '),
-            Event::End(_) => {
-                if !text.ends_with(['\n', ' ']) {
-                    text.push('\n');
-                }
-            }
+            Event::End(_) if !text.ends_with(['\n', ' ']) => text.push('\n'),
             Event::Html(html) | Event::InlineHtml(html) => {
                 // Editors' HTML: keep its text, drop its tags.
                 let mut inside = false;
@@ -249,10 +245,18 @@ mod tests {
 
     #[test]
     fn can_extract_plain_text() {
-        let text = plain_text("## Başlıq\n\nMətn **qalın** [keçid](x.md).\n\n- bir\n- iki\n\n<b>html</b>\n");
+        let text = plain_text(
+            "## Başlıq\n\nMətn **qalın** [keçid](x.md).\n\n- bir\n- iki\n\n<b>html</b>\n",
+        );
         assert!(text.contains("Başlıq\n"), "{text:?}");
         assert!(text.contains("Mətn qalın keçid."), "{text:?}");
-        assert!(text.contains("bir") && text.contains("iki") && text.contains("html") && !text.contains("<b>"), "{text:?}");
+        assert!(
+            text.contains("bir")
+                && text.contains("iki")
+                && text.contains("html")
+                && !text.contains("<b>"),
+            "{text:?}"
+        );
     }
 
     #[test]

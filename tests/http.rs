@@ -37,8 +37,7 @@ async fn can_serve_the_published_site() {
     let (_temp, site) = fixture("basic");
     ok(&site, &["import"]);
     ok(&site, &["build"]);
-    let state =
-        govsite::http::PublicState::new(&govsite::config::Config::load(&site).unwrap());
+    let state = govsite::http::PublicState::new(&govsite::config::Config::load(&site).unwrap());
     let app = govsite::http::public_router(state);
 
     let (status, _, body) = get(&app, "/az/xeberler/").await;
@@ -93,8 +92,7 @@ async fn can_redirect_old_addresses_after_a_rename() {
     fs_rename(&site);
     ok(&site, &["import"]);
     ok(&site, &["build"]);
-    let state =
-        govsite::http::PublicState::new(&govsite::config::Config::load(&site).unwrap());
+    let state = govsite::http::PublicState::new(&govsite::config::Config::load(&site).unwrap());
     let app = govsite::http::public_router(state);
     let (status, location, _) = get(&app, "/az/xeberler/ucuncu-xeber/").await;
     assert_eq!(

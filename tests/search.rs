@@ -24,13 +24,43 @@ fn search_site() -> (tempfile::TempDir, std::path::PathBuf) {
         )
         .unwrap();
     };
-    page("vergi-qanunu", "Vergi qanunu dəyişdi", "Yeni vergi qanunu istifadəçilər üçün qüvvəyə minir.", "issued = 2026-01-05\n");
-    page("cerimeler", "Cərimələr azaldılır", "Vergi cərimələri azaldılır, qanunvericilik sadələşir.", "issued = 2026-03-01\n");
-    page("kuce-isiqlandirmasi", "Küçə işıqlandırması", "Küçələrdə yeni dirəklər quraşdırılır. İşığın gücü artırılır.", "issued = 2026-04-10\n");
-    page("qaralama-zelzele", "Zəlzələ hazırlığı", "Zəlzələ zamanı davranış qaydaları.", "status = \"draft\"\nissued = 2026-05-01\n");
-    page("kohne-musabiqe", "Müsabiqə elanı", "Müsabiqəyə sənədlər qəbul olunur.", "issued = 2019-05-01\nvalid_until = 2020-01-01\n");
+    page(
+        "vergi-qanunu",
+        "Vergi qanunu dəyişdi",
+        "Yeni vergi qanunu istifadəçilər üçün qüvvəyə minir.",
+        "issued = 2026-01-05\n",
+    );
+    page(
+        "cerimeler",
+        "Cərimələr azaldılır",
+        "Vergi cərimələri azaldılır, qanunvericilik sadələşir.",
+        "issued = 2026-03-01\n",
+    );
+    page(
+        "kuce-isiqlandirmasi",
+        "Küçə işıqlandırması",
+        "Küçələrdə yeni dirəklər quraşdırılır. İşığın gücü artırılır.",
+        "issued = 2026-04-10\n",
+    );
+    page(
+        "qaralama-zelzele",
+        "Zəlzələ hazırlığı",
+        "Zəlzələ zamanı davranış qaydaları.",
+        "status = \"draft\"\nissued = 2026-05-01\n",
+    );
+    page(
+        "kohne-musabiqe",
+        "Müsabiqə elanı",
+        "Müsabiqəyə sənədlər qəbul olunur.",
+        "issued = 2019-05-01\nvalid_until = 2020-01-01\n",
+    );
     for n in 1..=12 {
-        page(&format!("hesabat-{n}"), &format!("Rüblük hesabat {n}"), "Agentliyin hesabatı dərc olundu.", &format!("issued = 2025-{:02}-01\n", (n % 12) + 1));
+        page(
+            &format!("hesabat-{n}"),
+            &format!("Rüblük hesabat {n}"),
+            "Agentliyin hesabatı dərc olundu.",
+            &format!("issued = 2025-{:02}-01\n", (n % 12) + 1),
+        );
     }
     fs::write(
         site.join("content/az/haqqimizda/istifadeci.md"),
@@ -52,13 +82,26 @@ fn urls(site: &Path, args: &[&str]) -> Vec<String> {
     full.extend_from_slice(args);
     ok(site, &full)
         .lines()
-        .map(|line| serde_json::from_str::<serde_json::Value>(line).unwrap()["url"].as_str().unwrap().to_string())
+        .map(|line| {
+            serde_json::from_str::<serde_json::Value>(line).unwrap()["url"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
         .collect()
 }
 
 fn slugs(site: &Path, args: &[&str]) -> Vec<String> {
-    let mut found: Vec<String> =
-        urls(site, args).into_iter().map(|url| url.trim_end_matches('/').rsplit('/').next().unwrap().to_string()).collect();
+    let mut found: Vec<String> = urls(site, args)
+        .into_iter()
+        .map(|url| {
+            url.trim_end_matches('/')
+                .rsplit('/')
+                .next()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
     found.sort();
     found
 }
@@ -68,11 +111,23 @@ fn can_find_word_forms_in_any_case() {
     // D189 §4.10.2 (all word forms) and §4.10.3 (case-insensitive, Turkic rules).
     let (_temp, site) = search_site();
     // The fixture's personal-data page cites "Qanuna" (the law).
-    assert_eq!(slugs(&site, &["qanun"]), ["sexsi-melumatlar", "vergi-qanunu"]);
-    assert_eq!(slugs(&site, &["qanunları"]), ["sexsi-melumatlar", "vergi-qanunu"]);
+    assert_eq!(
+        slugs(&site, &["qanun"]),
+        ["sexsi-melumatlar", "vergi-qanunu"]
+    );
+    assert_eq!(
+        slugs(&site, &["qanunları"]),
+        ["sexsi-melumatlar", "vergi-qanunu"]
+    );
     assert_eq!(slugs(&site, &["cərimə"]), ["cerimeler"]);
-    assert_eq!(slugs(&site, &["İSTİFADƏÇİ"]), ["istifadeci", "vergi-qanunu"]);
-    assert_eq!(slugs(&site, &["istifadəçilərin"]), ["istifadeci", "vergi-qanunu"]);
+    assert_eq!(
+        slugs(&site, &["İSTİFADƏÇİ"]),
+        ["istifadeci", "vergi-qanunu"]
+    );
+    assert_eq!(
+        slugs(&site, &["istifadəçilərin"]),
+        ["istifadeci", "vergi-qanunu"]
+    );
     for query in ["işıq", "Işıq", "IŞIQ", "İŞIQ"] {
         assert_eq!(slugs(&site, &[query]), ["kuce-isiqlandirmasi"], "{query}");
     }
@@ -86,7 +141,11 @@ fn can_combine_words_with_operators_in_both_languages() {
     // D189 §4.10.4
     let (_temp, site) = search_site();
     let both = ["cerimeler", "istifadeci", "vergi-qanunu"];
-    assert_eq!(slugs(&site, &["vergi", "qanun"]), ["vergi-qanunu"], "words are ANDed");
+    assert_eq!(
+        slugs(&site, &["vergi", "qanun"]),
+        ["vergi-qanunu"],
+        "words are ANDed"
+    );
     assert_eq!(slugs(&site, &["vergi", "AND", "qanun"]), ["vergi-qanunu"]);
     assert_eq!(slugs(&site, &["vergi", "VƏ", "qanun"]), ["vergi-qanunu"]);
     let either = ["cerimeler", "sexsi-melumatlar", "vergi-qanunu"];
@@ -94,15 +153,36 @@ fn can_combine_words_with_operators_in_both_languages() {
     assert_eq!(slugs(&site, &["qanun", "və", "ya", "cərimə"]), either);
     assert_eq!(slugs(&site, &["qanun", "Və", "Ya", "cərimə"]), either);
     assert_eq!(slugs(&site, &["vergi"]), both);
-    assert_eq!(slugs(&site, &["vergi", "NOT", "cərimə"]), ["istifadeci", "vergi-qanunu"]);
-    assert_eq!(slugs(&site, &["vergi", "inkar", "cərimə"]), ["istifadeci", "vergi-qanunu"]);
-    assert_eq!(slugs(&site, &["vergi", "İNKAR", "cərimə"]), ["istifadeci", "vergi-qanunu"]);
-    assert_eq!(slugs(&site, &["vergi", "INKAR", "cərimə"]), ["istifadeci", "vergi-qanunu"]);
-    assert_eq!(slugs(&site, &["--", "vergi", "-cərimə"]), ["istifadeci", "vergi-qanunu"]);
-    assert_eq!(slugs(&site, &["(qanun", "OR", "cərimə)", "NOT", "istifadəçi"]), ["cerimeler", "sexsi-melumatlar"]);
+    assert_eq!(
+        slugs(&site, &["vergi", "NOT", "cərimə"]),
+        ["istifadeci", "vergi-qanunu"]
+    );
+    assert_eq!(
+        slugs(&site, &["vergi", "inkar", "cərimə"]),
+        ["istifadeci", "vergi-qanunu"]
+    );
+    assert_eq!(
+        slugs(&site, &["vergi", "İNKAR", "cərimə"]),
+        ["istifadeci", "vergi-qanunu"]
+    );
+    assert_eq!(
+        slugs(&site, &["vergi", "INKAR", "cərimə"]),
+        ["istifadeci", "vergi-qanunu"]
+    );
+    assert_eq!(
+        slugs(&site, &["--", "vergi", "-cərimə"]),
+        ["istifadeci", "vergi-qanunu"]
+    );
+    assert_eq!(
+        slugs(&site, &["(qanun", "OR", "cərimə)", "NOT", "istifadəçi"]),
+        ["cerimeler", "sexsi-melumatlar"]
+    );
     assert_eq!(slugs(&site, &["\"vergi qanunu\""]), ["vergi-qanunu"]);
     // Quoted, an operator is a word.
-    assert!(slugs(&site, &["\"və\""]).is_empty() || !slugs(&site, &["\"və\""]).contains(&"kuce-isiqlandirmasi".to_string()));
+    assert!(
+        slugs(&site, &["\"və\""]).is_empty()
+            || !slugs(&site, &["\"və\""]).contains(&"kuce-isiqlandirmasi".to_string())
+    );
 }
 
 #[test]
@@ -120,10 +200,19 @@ fn can_read_a_malformed_query_as_plain_words() {
 fn can_search_a_section_and_filter() {
     // D189 §4.10.5
     let (_temp, site) = search_site();
-    assert_eq!(slugs(&site, &["--section", "/az/haqqimizda/", "vergi"]), ["istifadeci"]);
-    assert_eq!(slugs(&site, &["--section", "/az/xeberler/", "vergi"]), ["cerimeler", "vergi-qanunu"]);
+    assert_eq!(
+        slugs(&site, &["--section", "/az/haqqimizda/", "vergi"]),
+        ["istifadeci"]
+    );
+    assert_eq!(
+        slugs(&site, &["--section", "/az/xeberler/", "vergi"]),
+        ["cerimeler", "vergi-qanunu"]
+    );
     assert_eq!(slugs(&site, &["--type", "page", "vergi"]), ["istifadeci"]);
-    assert_eq!(slugs(&site, &["--type", "news", "vergi"]), ["cerimeler", "vergi-qanunu"]);
+    assert_eq!(
+        slugs(&site, &["--type", "news", "vergi"]),
+        ["cerimeler", "vergi-qanunu"]
+    );
 }
 
 #[test]
@@ -139,23 +228,41 @@ fn never_finds_drafts_or_expired_items() {
 fn can_find_a_published_page_without_a_full_reindex() {
     let (_temp, site) = search_site();
     let file = site.join("content/az/xeberler/qaralama-zelzele.md");
-    fs::write(&file, common::read(&file).replace("status = \"draft\"", "status = \"published\"")).unwrap();
+    fs::write(
+        &file,
+        common::read(&file).replace("status = \"draft\"", "status = \"published\""),
+    )
+    .unwrap();
     ok(&site, &["import"]);
     let output = ok(&site, &["build"]);
-    assert!(output.contains("wrote /az/xeberler/qaralama-zelzele/index.html"), "{output}");
+    assert!(
+        output.contains("wrote /az/xeberler/qaralama-zelzele/index.html"),
+        "{output}"
+    );
     assert_eq!(slugs(&site, &["zəlzələ"]), ["qaralama-zelzele"]);
     // And unpublishing removes it again.
-    fs::write(&file, common::read(&file).replace("status = \"published\"", "status = \"unpublished\"")).unwrap();
+    fs::write(
+        &file,
+        common::read(&file).replace("status = \"published\"", "status = \"unpublished\""),
+    )
+    .unwrap();
     ok(&site, &["import"]);
     ok(&site, &["build"]);
     assert!(slugs(&site, &["zəlzələ"]).is_empty());
     // The full rebuild gives the same answers.
     assert!(ok(&site, &["index", "--full"]).contains("pages indexed"));
-    assert_eq!(slugs(&site, &["vergi"]), ["cerimeler", "istifadeci", "vergi-qanunu"]);
+    assert_eq!(
+        slugs(&site, &["vergi"]),
+        ["cerimeler", "istifadeci", "vergi-qanunu"]
+    );
 }
 
 async fn get(app: &axum::Router, path: &str) -> (StatusCode, String) {
-    let response = app.clone().oneshot(Request::get(path).body(Body::empty()).unwrap()).await.unwrap();
+    let response = app
+        .clone()
+        .oneshot(Request::get(path).body(Body::empty()).unwrap())
+        .await
+        .unwrap();
     let status = response.status();
     let body = response.into_body().collect().await.unwrap().to_bytes();
     (status, String::from_utf8_lossy(&body).into_owned())
@@ -166,7 +273,9 @@ async fn can_search_on_the_search_page_with_pages_and_filters() {
     // D189 §4.9.2, §7.6–7.7: a plain GET form; results with title, section, date, highlighted
     // passage; paginated with "page N of M".
     let (_temp, site) = search_site();
-    let app = govsite::http::public_router(govsite::http::PublicState::new(&govsite::config::Config::load(&site).unwrap()));
+    let app = govsite::http::public_router(govsite::http::PublicState::new(
+        &govsite::config::Config::load(&site).unwrap(),
+    ));
     let (status, empty) = get(&app, "/az/axtaris/").await;
     assert_eq!(status, StatusCode::OK);
     assert!(empty.contains("<form class=\"search-form\" method=\"get\" action=\"/az/axtaris/\""));
@@ -175,26 +284,47 @@ async fn can_search_on_the_search_page_with_pages_and_filters() {
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("Tapılan nəticələr: 12"), "{html}");
     assert!(html.contains("<p>səhifə 1 / 2</p>"), "{html}");
-    assert!(html.contains("href=\"/az/axtaris/?q=r%C3%BCbl%C3%BCk+hesabatlar&amp;page=2\""), "{html}");
+    assert!(
+        html.contains("href=\"/az/axtaris/?q=r%C3%BCbl%C3%BCk+hesabatlar&amp;page=2\""),
+        "{html}"
+    );
     assert!(html.contains("<b>hesabatı</b>"), "highlighted: {html}");
-    assert!(html.contains("value=\"rüblük hesabatlar\""), "the form shows the query");
+    assert!(
+        html.contains("value=\"rüblük hesabatlar\""),
+        "the form shows the query"
+    );
     let (_, second) = get(&app, "/az/axtaris/?q=r%C3%BCbl%C3%BCk+hesabatlar&page=2").await;
     assert!(second.contains("<p>səhifə 2 / 2</p>"));
 
     let (_, filtered) = get(&app, "/az/axtaris/?q=vergi&type=page").await;
-    assert!(filtered.contains("İstifadəçi qaydaları") && !filtered.contains("Cərimələr azaldılır"), "{filtered}");
-    assert!(filtered.contains("<option value=\"page\" selected"), "{filtered}");
+    assert!(
+        filtered.contains("İstifadəçi qaydaları") && !filtered.contains("Cərimələr azaldılır"),
+        "{filtered}"
+    );
+    assert!(
+        filtered.contains("<option value=\"page\" selected"),
+        "{filtered}"
+    );
     let (_, dated) = get(&app, "/az/axtaris/?q=vergi&from=2026-02-15&to=2026-03-01").await;
-    assert!(dated.contains("Cərimələr azaldılır") && !dated.contains("Vergi qanunu dəyişdi"), "{dated}");
+    assert!(
+        dated.contains("Cərimələr azaldılır") && !dated.contains("Vergi qanunu dəyişdi"),
+        "{dated}"
+    );
 
     let (_, section) = get(&app, "/az/axtaris/?q=vergi&section=%2Faz%2Fhaqqimizda%2F").await;
     assert!(section.contains("Tapılan nəticələr: 1"), "{section}");
 
     let (_, malformed) = get(&app, "/az/axtaris/?q=%22vergi+qanunu").await;
-    assert!(malformed.contains("sadə sözlər kimi axtarıldı"), "{malformed}");
+    assert!(
+        malformed.contains("sadə sözlər kimi axtarıldı"),
+        "{malformed}"
+    );
 
     let (_, text_only) = get(&app, "/text/az/axtaris/?q=vergi").await;
-    assert!(text_only.contains("href=\"/text/az/xeberler/vergi-qanunu/\""), "{text_only}");
+    assert!(
+        text_only.contains("href=\"/text/az/xeberler/vergi-qanunu/\""),
+        "{text_only}"
+    );
     let (_, english) = get(&app, "/en/search/?q=taxes").await;
     assert!(english.contains("Tax law changed"), "{english}");
 }
@@ -204,7 +334,10 @@ fn every_section_page_has_a_section_search_box() {
     // D189 §4.10.5
     let (_temp, site) = search_site();
     let html = common::read(&site.join("public/az/xeberler/index.html"));
-    assert!(html.contains("<form class=\"section-search\" method=\"get\" action=\"/az/axtaris/\""), "{html}");
+    assert!(
+        html.contains("<form class=\"section-search\" method=\"get\" action=\"/az/axtaris/\""),
+        "{html}"
+    );
     assert!(html.contains("<input type=\"hidden\" name=\"section\" value=\"/az/xeberler/\">"));
 }
 
@@ -217,8 +350,38 @@ fn can_print_the_terms_of_each_input_line() {
         .stdout(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    child.stdin.take().unwrap().write_all("Qanunların İSTİFADƏÇİLƏRİ\n\n, .\nkitabı\n".as_bytes()).unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all("Qanunların İSTİFADƏÇİLƏRİ\n\n, .\nkitabı\n".as_bytes())
+        .unwrap();
     let output = child.wait_with_output().unwrap();
     assert!(output.status.success());
-    assert_eq!(String::from_utf8_lossy(&output.stdout), "qanun istifadəçi\n\n\nkitab\n");
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout),
+        "qanun istifadəçi\n\n\nkitab\n"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn can_answer_concurrent_searches() {
+    // Readers open the database and the index at the same time; none may fail.
+    let (_temp, site) = search_site();
+    let app = govsite::http::public_router(govsite::http::PublicState::new(
+        &govsite::config::Config::load(&site).unwrap(),
+    ));
+    let tasks: Vec<_> = (0..12)
+        .map(|n| {
+            let app = app.clone();
+            tokio::spawn(async move {
+                get(&app, &format!("/az/axtaris/?q=vergi&page={}", n % 2 + 1))
+                    .await
+                    .0
+            })
+        })
+        .collect();
+    for task in tasks {
+        assert_eq!(task.await.unwrap(), StatusCode::OK);
+    }
 }

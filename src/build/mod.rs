@@ -171,9 +171,17 @@ fn update_search_index(
         .map(|path| format!("/{}", path.trim_end_matches("index.html")))
         .collect();
     for output in changed {
-        if let OutputKind::Page { index, part: 1, text_only: false } = output.kind {
+        if let OutputKind::Page {
+            index,
+            part: 1,
+            text_only: false,
+        } = output.kind
+        {
             let page = &view.model.pages[index];
-            let body = bodies.get(&page.revision_id).map(String::as_str).unwrap_or("");
+            let body = bodies
+                .get(&page.revision_id)
+                .map(String::as_str)
+                .unwrap_or("");
             match view.search_document(index, body) {
                 Some(doc) => docs.push(doc),
                 None => gone.push(format!("/{}", output.path.trim_end_matches("index.html"))),
@@ -181,8 +189,12 @@ fn update_search_index(
         }
     }
     let index = SearchIndex::open(&config.search_index_dir())?;
-    if full { index.rebuild(&docs) } else { index.update(&docs, &gone) }
-        .context("failed to update the search index")
+    if full {
+        index.rebuild(&docs)
+    } else {
+        index.update(&docs, &gone)
+    }
+    .context("failed to update the search index")
 }
 
 /// Rebuilds the search index from the published site, without writing any page
@@ -194,7 +206,15 @@ pub fn reindex(store: &Store, config: &Config, now: OffsetDateTime) -> anyhow::R
     let revision_ids: Vec<i64> = model.pages.iter().map(|page| page.revision_id).collect();
     let bodies = store.revision_bodies(&revision_ids)?;
     let docs: Vec<_> = (0..model.pages.len())
-        .filter_map(|index| view.search_document(index, bodies.get(&model.pages[index].revision_id).map(String::as_str).unwrap_or("")))
+        .filter_map(|index| {
+            view.search_document(
+                index,
+                bodies
+                    .get(&model.pages[index].revision_id)
+                    .map(String::as_str)
+                    .unwrap_or(""),
+            )
+        })
         .collect();
     let index = SearchIndex::open(&config.search_index_dir())?;
     index.rebuild(&docs)?;

@@ -10,9 +10,9 @@ use std::time::SystemTime;
 
 use axum::Router;
 use axum::body::Body;
+use axum::extract::Query;
 use axum::extract::State;
 use axum::http::{HeaderValue, Method, StatusCode, Uri, header};
-use axum::extract::Query;
 use axum::response::{IntoResponse, Response};
 
 use crate::config::Config;
@@ -45,7 +45,10 @@ impl PublicState {
     }
 
     fn search_index(&self) -> anyhow::Result<Arc<SearchIndex>> {
-        let mut cached = self.index.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut cached = self
+            .index
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         if let Some(index) = cached.as_ref() {
             index.reload()?;
             return Ok(index.clone());
@@ -56,21 +59,39 @@ impl PublicState {
     }
 
     /// Runs a search and fills the static search page with its results (D189 §4.10).
-    fn search_page(&self, shell: &str, path: &str, params: &SearchParams) -> anyhow::Result<String> {
+    fn search_page(
+        &self,
+        shell: &str,
+        path: &str,
+        params: &SearchParams,
+    ) -> anyhow::Result<String> {
         let text_only = path.starts_with("/text/");
-        let lang = path.trim_start_matches("/text").trim_start_matches('/').split('/').next().unwrap_or("");
+        let lang = path
+            .trim_start_matches("/text")
+            .trim_start_matches('/')
+            .split('/')
+            .next()
+            .unwrap_or("");
         let request = params.request(lang, self.config.utc_offset);
         let results = match self.search_index().and_then(|index| index.search(&request)) {
             Ok(results) => results,
             Err(error) => {
                 // A broken index must not stay cached; it is reopened on the next search.
-                *self.index.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = None;
+                *self
+                    .index
+                    .lock()
+                    .unwrap_or_else(|poisoned| poisoned.into_inner()) = None;
                 return Err(error);
             }
         };
-        let store = Store::open(&self.config.database_path(), &self.config.domain, self.config.utc_offset)?;
+        let store = Store::open(
+            &self.config.database_path(),
+            &self.config.domain,
+            self.config.utc_offset,
+        )?;
         let strings = store.ui_strings(lang)?;
-        let results_html = search_page::results_html(&strings, path, params, &request, &results, text_only);
+        let results_html =
+            search_page::results_html(&strings, path, params, &request, &results, text_only);
         search_page::fill(shell, params, &results_html)
     }
 
@@ -165,12 +186,21 @@ async fn serve_public(State(state): State<Arc<PublicState>>, method: Method, uri
         state.public_dir.join(relative)
     };
     match tokio::fs::read(&file).await {
-        Ok(bytes) if path.ends_with('/') && uri.query().is_some() && contains(&bytes, SEARCH_RESULTS_MARKER.as_bytes()) => {
-            let params = Query::<SearchParams>::try_from_uri(&uri).map(|q| q.0).unwrap_or_default();
+        Ok(bytes)
+            if path.ends_with('/')
+                && uri.query().is_some()
+                && contains(&bytes, SEARCH_RESULTS_MARKER.as_bytes()) =>
+        {
+            let params = Query::<SearchParams>::try_from_uri(&uri)
+                .map(|q| q.0)
+                .unwrap_or_default();
             let shell = String::from_utf8_lossy(&bytes).into_owned();
             let owned_path = path.to_string();
             let worker = state.clone();
-            let filled = tokio::task::spawn_blocking(move || worker.search_page(&shell, &owned_path, &params)).await;
+            let filled = tokio::task::spawn_blocking(move || {
+                worker.search_page(&shell, &owned_path, &params)
+            })
+            .await;
             return match filled {
                 Ok(Ok(html)) => file_response(StatusCode::OK, &file, html.into_bytes(), head),
                 Ok(Err(error)) => {
@@ -210,7 +240,9 @@ async fn serve_public(State(state): State<Arc<PublicState>>, method: Method, uri
 }
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    haystack.windows(needle.len()).any(|window| window == needle)
+    haystack
+        .windows(needle.len())
+        .any(|window| window == needle)
 }
 
 /// The language's error page for a status (D189 §6.25), chosen by the path's language.

@@ -68,9 +68,11 @@ impl SiteView<'_> {
                 lang.as_str(),
                 *text_only,
             ),
-            OutputKind::SearchPage { lang, text_only } => {
-                (self.render_search_page(templates, lang, *text_only)?, lang.as_str(), *text_only)
-            }
+            OutputKind::SearchPage { lang, text_only } => (
+                self.render_search_page(templates, lang, *text_only)?,
+                lang.as_str(),
+                *text_only,
+            ),
             OutputKind::Error { lang, code } => (
                 self.render_error(templates, lang, *code)?,
                 lang.as_str(),
@@ -538,7 +540,12 @@ impl SiteView<'_> {
 
     /// The search form; `serve` fills in the results where the template leaves
     /// [`super::SEARCH_RESULTS_MARKER`].
-    fn render_search_page(&self, templates: &Templates, lang: &str, text_only: bool) -> anyhow::Result<String> {
+    fn render_search_page(
+        &self,
+        templates: &Templates,
+        lang: &str,
+        text_only: bool,
+    ) -> anyhow::Result<String> {
         let title = self.text(lang, "search");
         let head = Head {
             lang,
@@ -554,10 +561,17 @@ impl SiteView<'_> {
         };
         let alternates = self.language_alternates(lang, |l| self.search_page_url(l));
         let mut context = self.context(&head, &alternates, &[], text_only);
-        let sections: Vec<Link> = self.search_sections(lang).into_iter().map(|(title, url)| Link { title, url }).collect();
+        let sections: Vec<Link> = self
+            .search_sections(lang)
+            .into_iter()
+            .map(|(title, url)| Link { title, url })
+            .collect();
         let types: Vec<Link> = crate::model::ContentType::ALL
             .iter()
-            .map(|t| Link { title: self.text(lang, &format!("type_{}", t.as_str())), url: t.as_str().to_string() })
+            .map(|t| Link {
+                title: self.text(lang, &format!("type_{}", t.as_str())),
+                url: t.as_str().to_string(),
+            })
             .collect();
         context.insert("sections", &sections);
         context.insert("types", &types);

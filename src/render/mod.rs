@@ -20,8 +20,15 @@ pub use view::{ERROR_CODES, Output, OutputKind, SiteView};
 pub const RENDER_VERSION: &str = "govsite-render-2";
 
 /// Templates the default layout needs; a theme must provide them.
-pub const REQUIRED_TEMPLATES: [&str; 7] =
-    ["base.html", "home.html", "section.html", "page.html", "sitemap.html", "search.html", "error.html"];
+pub const REQUIRED_TEMPLATES: [&str; 7] = [
+    "base.html",
+    "home.html",
+    "section.html",
+    "page.html",
+    "sitemap.html",
+    "search.html",
+    "error.html",
+];
 
 /// Where the search page's template leaves room for the results `serve` computes.
 pub const SEARCH_RESULTS_MARKER: &str = "<!-- search-results -->";

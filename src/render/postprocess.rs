@@ -120,10 +120,25 @@ fn replace_image(element: &mut Element<'_, '_>) -> lol_html::HandlerResult {
     Ok(())
 }
 
+/// A wide table scrolls inside a focusable, labelled region, so keyboard users can scroll it
+/// and the page itself never scrolls sideways (D189 §6.3.3, §7.3.3).
+fn wrap_table(element: &mut Element<'_, '_>, context: &PostContext<'_>) -> lol_html::HandlerResult {
+    let label = escape_xml(&crate::i18n::text(context.strings, "table_label"));
+    element.before(
+        &format!(
+            "<div class=\"table-scroll\" role=\"region\" tabindex=\"0\" aria-label=\"{label}\">"
+        ),
+        ContentType::Html,
+    );
+    element.after("</div>", ContentType::Html);
+    Ok(())
+}
+
 /// Applies the rules to a whole page.
 pub fn postprocess(html: &str, context: &PostContext<'_>) -> anyhow::Result<String> {
     let mut settings = RewriteStrSettings::new()
-        .append_element_content_handler(element!("a[href]", |el| fix_link(el, context)));
+        .append_element_content_handler(element!("a[href]", |el| fix_link(el, context)))
+        .append_element_content_handler(element!("main table", |el| wrap_table(el, context)));
     if context.text_only {
         settings = settings.append_element_content_handler(element!("img", replace_image));
     }

@@ -39,7 +39,12 @@ pub struct SearchParams {
 impl SearchParams {
     /// The index request; dates that do not parse are ignored (and shown empty again).
     pub fn request(&self, lang: &str, offset: UtcOffset) -> SearchRequest {
-        let day = |text: &str| Stamp::parse(text.trim()).ok().filter(Stamp::is_date_only).and_then(|s| s.instant(offset));
+        let day = |text: &str| {
+            Stamp::parse(text.trim())
+                .ok()
+                .filter(Stamp::is_date_only)
+                .and_then(|s| s.instant(offset))
+        };
         SearchRequest {
             lang: lang.to_string(),
             query: self.q.clone(),
@@ -55,7 +60,12 @@ impl SearchParams {
     /// The query string of the same search on another page of results.
     fn query_string(&self, page: usize) -> String {
         let mut out = format!("?q={}", encode(&self.q));
-        for (name, value) in [("section", &self.section), ("type", &self.content_type), ("from", &self.from), ("to", &self.to)] {
+        for (name, value) in [
+            ("section", &self.section),
+            ("type", &self.content_type),
+            ("from", &self.from),
+            ("to", &self.to),
+        ] {
             if !value.is_empty() {
                 let _ = write!(out, "&{name}={}", encode(value));
             }
@@ -72,7 +82,9 @@ fn encode(value: &str) -> String {
     let mut out = String::with_capacity(value.len());
     for byte in value.bytes() {
         match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(byte as char),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(byte as char)
+            }
             b' ' => out.push('+'),
             other => {
                 let _ = write!(out, "%{other:02X}");
@@ -97,8 +109,18 @@ pub fn results_html(
         return html;
     }
     if results.reading.as_plain_words {
-        let words = results.reading.query.as_ref().map(ToString::to_string).unwrap_or_default();
-        let _ = writeln!(html, "<p class=\"search-reading\">{} <q>{}</q></p>", escape_xml(&text(strings, "search_read_as_words")), escape_xml(&words));
+        let words = results
+            .reading
+            .query
+            .as_ref()
+            .map(ToString::to_string)
+            .unwrap_or_default();
+        let _ = writeln!(
+            html,
+            "<p class=\"search-reading\">{} <q>{}</q></p>",
+            escape_xml(&text(strings, "search_read_as_words")),
+            escape_xml(&words)
+        );
     }
     let total_pages = results.total.div_ceil(request.per_page).max(1);
     let _ = writeln!(
@@ -107,11 +129,19 @@ pub fn results_html(
         escape_xml(&text(strings, "search_found").replace("{n}", &results.total.to_string()))
     );
     if results.hits.is_empty() {
-        let _ = writeln!(html, "<p>{}</p>", escape_xml(&text(strings, "search_nothing")));
+        let _ = writeln!(
+            html,
+            "<p>{}</p>",
+            escape_xml(&text(strings, "search_nothing"))
+        );
     } else {
         html.push_str("<ol class=\"items\">\n");
         for hit in &results.hits {
-            let url = if text_only { format!("/text{}", hit.url) } else { hit.url.clone() };
+            let url = if text_only {
+                format!("/text{}", hit.url)
+            } else {
+                hit.url.clone()
+            };
             let _ = writeln!(
                 html,
                 "<li class=\"item\">\n<h3 class=\"item-title\"><a href=\"{}\">{}</a></h3>\n<p class=\"meta\">{} · {} · {}</p>\n<p class=\"snippet\">{}</p>\n</li>",
@@ -127,13 +157,25 @@ pub fn results_html(
     }
     if total_pages > 1 {
         // D189 §7.6–7.7: results are paginated, with the current page and the total.
-        let label = text(strings, "page_n_of_m").replace("{n}", &request.page.to_string()).replace("{m}", &total_pages.to_string());
-        let _ = write!(html, "<nav class=\"pager\" aria-label=\"{}\">\n<p>{}</p>\n<ul>\n", escape_xml(&text(strings, "pagination")), escape_xml(&label));
+        let label = text(strings, "page_n_of_m")
+            .replace("{n}", &request.page.to_string())
+            .replace("{m}", &total_pages.to_string());
+        let _ = write!(
+            html,
+            "<nav class=\"pager\" aria-label=\"{}\">\n<p>{}</p>\n<ul>\n",
+            escape_xml(&text(strings, "pagination")),
+            escape_xml(&label)
+        );
         for number in 1..=total_pages {
             if number == request.page {
                 let _ = writeln!(html, "<li><span aria-current=\"page\">{number}</span></li>");
             } else {
-                let _ = writeln!(html, "<li><a href=\"{}{}\">{number}</a></li>", escape_xml(page_url), escape_xml(&params.query_string(number)));
+                let _ = writeln!(
+                    html,
+                    "<li><a href=\"{}{}\">{number}</a></li>",
+                    escape_xml(page_url),
+                    escape_xml(&params.query_string(number))
+                );
             }
         }
         html.push_str("</ul>\n</nav>\n");
@@ -195,10 +237,19 @@ mod tests {
     #[test]
     fn can_fill_the_form_and_place_results() {
         let shell = "<form class=\"search-form\"><input name=\"q\"><select name=\"section\"><option value=\"\">all</option><option value=\"/az/x/\">x</option></select><select name=\"type\"><option value=\"news\">n</option></select><input name=\"from\" type=\"date\"></form><!-- search-results -->";
-        let params = SearchParams { q: "a \"b\"".into(), section: "/az/x/".into(), content_type: "news".into(), from: "2026-01-01".into(), ..Default::default() };
+        let params = SearchParams {
+            q: "a \"b\"".into(),
+            section: "/az/x/".into(),
+            content_type: "news".into(),
+            from: "2026-01-01".into(),
+            ..Default::default()
+        };
         let html = fill(shell, &params, "<p>R</p>").unwrap();
         assert!(html.contains("value=\"a &quot;b&quot;\""), "{html}");
-        assert!(html.contains("<option value=\"/az/x/\" selected>"), "{html}");
+        assert!(
+            html.contains("<option value=\"/az/x/\" selected>"),
+            "{html}"
+        );
         assert!(html.contains("<option value=\"news\" selected>"), "{html}");
         assert!(html.contains("value=\"2026-01-01\""), "{html}");
         assert!(html.ends_with("<p>R</p>"));
@@ -206,7 +257,14 @@ mod tests {
 
     #[test]
     fn can_encode_the_query_string() {
-        let params = SearchParams { q: "açıq və ya \"məlumat\"".into(), section: "/az/x/".into(), ..Default::default() };
-        assert_eq!(params.query_string(2), "?q=a%C3%A7%C4%B1q+v%C9%99+ya+%22m%C9%99lumat%22&section=%2Faz%2Fx%2F&page=2");
+        let params = SearchParams {
+            q: "açıq və ya \"məlumat\"".into(),
+            section: "/az/x/".into(),
+            ..Default::default()
+        };
+        assert_eq!(
+            params.query_string(2),
+            "?q=a%C3%A7%C4%B1q+v%C9%99+ya+%22m%C9%99lumat%22&section=%2Faz%2Fx%2F&page=2"
+        );
     }
 }

@@ -291,11 +291,15 @@ impl<'a> SiteView<'a> {
     /// The sections a search can be limited to, in tree order, indented by depth.
     pub(super) fn search_sections(&self, lang: &str) -> Vec<(String, String)> {
         let mut sections = Vec::new();
-        let mut stack: Vec<(usize, usize)> = self.roots.get(lang).map(|&r| (r, 0)).into_iter().collect();
+        let mut stack: Vec<(usize, usize)> =
+            self.roots.get(lang).map(|&r| (r, 0)).into_iter().collect();
         while let Some((index, depth)) = stack.pop() {
             if depth > 0 {
                 let indent = "\u{a0}\u{a0}".repeat(depth - 1);
-                sections.push((format!("{indent}{}", self.model.sections[index].content.title), self.section_urls[index].clone()));
+                sections.push((
+                    format!("{indent}{}", self.model.sections[index].content.title),
+                    self.section_urls[index].clone(),
+                ));
             }
             stack.extend(self.children[index].iter().rev().map(|&c| (c, depth + 1)));
         }
@@ -338,6 +342,11 @@ impl<'a> SiteView<'a> {
                     .collect()
             })
             .unwrap_or_default();
+        // The footer repeats the main menu (D189 §7.8); its own links add what the menu lacks.
+        let footer: Vec<Link> = footer
+            .into_iter()
+            .filter(|link| !menu.iter().any(|m| m.url == link.url))
+            .collect();
         let config = self.config;
         let languages: Vec<Alternate> = config
             .languages
@@ -694,7 +703,10 @@ impl<'a> SiteView<'a> {
                 outputs.push(Output {
                     path: output_path(&url, text_only),
                     digest: text_digest(&search_digest, text_only),
-                    kind: OutputKind::SearchPage { lang: lang.clone(), text_only },
+                    kind: OutputKind::SearchPage {
+                        lang: lang.clone(),
+                        text_only,
+                    },
                 });
             }
         }
@@ -830,7 +842,11 @@ impl<'a> SiteView<'a> {
 
     /// What the search index holds for a live page (D189 §4.10.1); `None` for pages that must
     /// not be found: expired ones.
-    pub fn search_document(&self, index: usize, body: &str) -> Option<crate::search::index::SearchDoc> {
+    pub fn search_document(
+        &self,
+        index: usize,
+        body: &str,
+    ) -> Option<crate::search::index::SearchDoc> {
         let page = &self.model.pages[index];
         let section = self.section_of(page)?;
         if page.expired {
@@ -843,11 +859,22 @@ impl<'a> SiteView<'a> {
             lang: page.lang.clone(),
             title: page.content.title.clone(),
             body: crate::markdown::plain_text(&body.replace(crate::markdown::PAGE_BREAK, "")),
-            sections: self.ancestors(section).iter().map(|&i| self.section_urls[i].clone()).collect(),
+            sections: self
+                .ancestors(section)
+                .iter()
+                .map(|&i| self.section_urls[i].clone())
+                .collect(),
             section_title: self.model.sections[section].content.title.clone(),
             content_type: page.content.content_type.as_str().to_string(),
-            date: stamp.as_ref().and_then(|s| s.instant(self.config.utc_offset)).map(|t| t.unix_timestamp()).unwrap_or(0),
-            date_display: stamp.and_then(|s| s.date()).map(|d| crate::i18n::format_date(&page.lang, d)).unwrap_or_default(),
+            date: stamp
+                .as_ref()
+                .and_then(|s| s.instant(self.config.utc_offset))
+                .map(|t| t.unix_timestamp())
+                .unwrap_or(0),
+            date_display: stamp
+                .and_then(|s| s.date())
+                .map(|d| crate::i18n::format_date(&page.lang, d))
+                .unwrap_or_default(),
         })
     }
 
@@ -990,6 +1017,37 @@ impl<'a> SiteView<'a> {
     }
 }
 
+/// The publication date of a page (D189 §4.2): `issued`, else `created`, else the day its live
+/// revision was saved; as `YYYY-MM-DD` or the full stamp.
+pub(super) fn published_date(page: &LivePage) -> String {
+    match page
+        .content
+        .issued
+        .as_ref()
+        .or(page.content.created.as_ref())
+    {
+        Some(stamp) => stamp.as_str().to_string(),
+        None => page.saved_at.get(..10).unwrap_or("").to_string(),
+    }
+}
+
+/// Where an HTML output at `url` is written; text-only twins live under `text/`.
+fn output_path(url: &str, text_only: bool) -> String {
+    if text_only {
+        format!("text{url}index.html")
+    } else {
+        format!("{}index.html", &url[1..])
+    }
+}
+
+fn text_digest(digest: &str, text_only: bool) -> String {
+    if text_only {
+        sha256_hex(format!("{digest}\u{1f}text").as_bytes())
+    } else {
+        digest.to_string()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1046,36 +1104,5 @@ mod tests {
             .map(|o| o.path)
             .collect();
         assert_eq!(paths, ["sitemap.xml", "sitemap-1.xml", "sitemap-2.xml"]);
-    }
-}
-
-/// The publication date of a page (D189 §4.2): `issued`, else `created`, else the day its live
-/// revision was saved; as `YYYY-MM-DD` or the full stamp.
-pub(super) fn published_date(page: &LivePage) -> String {
-    match page
-        .content
-        .issued
-        .as_ref()
-        .or(page.content.created.as_ref())
-    {
-        Some(stamp) => stamp.as_str().to_string(),
-        None => page.saved_at.get(..10).unwrap_or("").to_string(),
-    }
-}
-
-/// Where an HTML output at `url` is written; text-only twins live under `text/`.
-fn output_path(url: &str, text_only: bool) -> String {
-    if text_only {
-        format!("text{url}index.html")
-    } else {
-        format!("{}index.html", &url[1..])
-    }
-}
-
-fn text_digest(digest: &str, text_only: bool) -> String {
-    if text_only {
-        sha256_hex(format!("{digest}\u{1f}text").as_bytes())
-    } else {
-        digest.to_string()
     }
 }

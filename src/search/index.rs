@@ -7,16 +7,22 @@ use std::path::Path;
 
 use anyhow::Context as _;
 use tantivy::collector::{Count, TopDocs};
-use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, Occur, PhraseQuery, Query as TantivyQuery, RangeQuery, TermQuery};
+use tantivy::query::{
+    AllQuery, BooleanQuery, BoostQuery, Occur, PhraseQuery, Query as TantivyQuery, RangeQuery,
+    TermQuery,
+};
 use tantivy::schema::{
-    FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions, Value,
+    FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing,
+    TextOptions, Value,
 };
 use tantivy::snippet::SnippetGenerator;
 use tantivy::tokenizer::{LowerCaser, RemoveLongFilter, SimpleTokenizer, TextAnalyzer};
 use tantivy::{Index, IndexReader, ReloadPolicy, TantivyDocument, Term, doc};
 
 use super::query::{Query, Reading};
-use super::{AZ_ANALYZER, AZ_FOLDED_ANALYZER, EN_ANALYZER, analyze, analyze_folded, register_analyzers};
+use super::{
+    AZ_ANALYZER, AZ_FOLDED_ANALYZER, EN_ANALYZER, analyze, analyze_folded, register_analyzers,
+};
 
 /// Analyzer of languages that have no analyzer of their own: words, lowercase.
 const PLAIN_ANALYZER: &str = "plain";
@@ -106,8 +112,15 @@ struct Fields {
     other: LanguageFields,
 }
 
-fn text_field(builder: &mut tantivy::schema::SchemaBuilder, name: &str, analyzer: &str, stored: bool) -> Field {
-    let indexing = TextFieldIndexing::default().set_tokenizer(analyzer).set_index_option(IndexRecordOption::WithFreqsAndPositions);
+fn text_field(
+    builder: &mut tantivy::schema::SchemaBuilder,
+    name: &str,
+    analyzer: &str,
+    stored: bool,
+) -> Field {
+    let indexing = TextFieldIndexing::default()
+        .set_tokenizer(analyzer)
+        .set_index_option(IndexRecordOption::WithFreqsAndPositions);
     let mut options = TextOptions::default().set_indexing_options(indexing);
     if stored {
         options = options.set_stored();
@@ -143,7 +156,19 @@ fn schema() -> (Schema, Fields) {
         body: text_field(&mut builder, "body_other", PLAIN_ANALYZER, true),
         folded: None,
     };
-    let fields = Fields { url, lang, title_stored, section, section_title, content_type, date, date_display, az, en, other };
+    let fields = Fields {
+        url,
+        lang,
+        title_stored,
+        section,
+        section_title,
+        content_type,
+        date,
+        date_display,
+        az,
+        en,
+        other,
+    };
     (builder.build(), fields)
 }
 
@@ -171,21 +196,34 @@ impl SearchIndex {
         let version_file = dir.join("govsite-schema");
         let current = std::fs::read_to_string(&version_file).ok();
         if current.as_deref() != Some(SCHEMA_VERSION) && dir.exists() {
-            std::fs::remove_dir_all(dir).with_context(|| format!("failed to remove the old index {}", dir.display()))?;
+            std::fs::remove_dir_all(dir)
+                .with_context(|| format!("failed to remove the old index {}", dir.display()))?;
         }
-        std::fs::create_dir_all(dir).with_context(|| format!("failed to create {}", dir.display()))?;
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("failed to create {}", dir.display()))?;
         let index = match Index::open_in_dir(dir) {
             Ok(index) => index,
-            Err(_) => Index::create_in_dir(dir, schema).with_context(|| format!("failed to create the index in {}", dir.display()))?,
+            Err(_) => Index::create_in_dir(dir, schema)
+                .with_context(|| format!("failed to create the index in {}", dir.display()))?,
         };
         std::fs::write(&version_file, SCHEMA_VERSION)?;
         register_analyzers(index.tokenizers());
         index.tokenizers().register(
             PLAIN_ANALYZER,
-            TextAnalyzer::builder(SimpleTokenizer::default()).filter(RemoveLongFilter::limit(40)).filter(LowerCaser).build(),
+            TextAnalyzer::builder(SimpleTokenizer::default())
+                .filter(RemoveLongFilter::limit(40))
+                .filter(LowerCaser)
+                .build(),
         );
-        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
-        Ok(SearchIndex { index, reader, fields })
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
+        Ok(SearchIndex {
+            index,
+            reader,
+            fields,
+        })
     }
 
     fn document(&self, doc: &SearchDoc) -> TantivyDocument {
@@ -266,11 +304,26 @@ impl SearchIndex {
         let mut clauses: Vec<(Occur, Box<dyn TantivyQuery>)> = Vec::new();
         let mut add = |field: Field, terms: &[String], boost: f32| {
             let query: Box<dyn TantivyQuery> = if terms.len() == 1 {
-                Box::new(TermQuery::new(Term::from_field_text(field, &terms[0]), IndexRecordOption::WithFreqs))
+                Box::new(TermQuery::new(
+                    Term::from_field_text(field, &terms[0]),
+                    IndexRecordOption::WithFreqs,
+                ))
             } else {
-                Box::new(PhraseQuery::new(terms.iter().map(|t| Term::from_field_text(field, t)).collect()))
+                Box::new(PhraseQuery::new(
+                    terms
+                        .iter()
+                        .map(|t| Term::from_field_text(field, t))
+                        .collect(),
+                ))
             };
-            clauses.push((Occur::Should, if boost == 1.0 { query } else { Box::new(BoostQuery::new(query, boost)) }));
+            clauses.push((
+                Occur::Should,
+                if boost == 1.0 {
+                    query
+                } else {
+                    Box::new(BoostQuery::new(query, boost))
+                },
+            ));
         };
         add(language.title, &terms, TITLE_BOOST);
         add(language.body, &terms, 1.0);
@@ -289,9 +342,13 @@ impl SearchIndex {
             Query::Word(word) => self.word_query(lang, word),
             Query::Phrase(words) => self.word_query(lang, &words.join(" ")),
             Query::Or(items) => {
-                let clauses: Vec<(Occur, Box<dyn TantivyQuery>)> =
-                    items.iter().filter_map(|item| self.build_query(lang, item)).map(|q| (Occur::Should, q)).collect();
-                (!clauses.is_empty()).then(|| Box::new(BooleanQuery::new(clauses)) as Box<dyn TantivyQuery>)
+                let clauses: Vec<(Occur, Box<dyn TantivyQuery>)> = items
+                    .iter()
+                    .filter_map(|item| self.build_query(lang, item))
+                    .map(|q| (Occur::Should, q))
+                    .collect();
+                (!clauses.is_empty())
+                    .then(|| Box::new(BooleanQuery::new(clauses)) as Box<dyn TantivyQuery>)
             }
             Query::And(items) => {
                 let mut clauses: Vec<(Occur, Box<dyn TantivyQuery>)> = Vec::new();
@@ -316,7 +373,10 @@ impl SearchIndex {
             }
             Query::Not(inner) => {
                 let excluded = self.build_query(lang, inner)?;
-                Some(Box::new(BooleanQuery::new(vec![(Occur::Must, Box::new(AllQuery)), (Occur::MustNot, excluded)])))
+                Some(Box::new(BooleanQuery::new(vec![
+                    (Occur::Must, Box::new(AllQuery)),
+                    (Occur::MustNot, excluded),
+                ])))
             }
         }
     }
@@ -324,21 +384,44 @@ impl SearchIndex {
     /// Runs a search; a malformed query is read as plain words, never an error.
     pub fn search(&self, request: &SearchRequest) -> anyhow::Result<SearchResults> {
         let reading = super::query::parse(&request.query);
-        let empty = SearchResults { reading: reading.clone(), total: 0, hits: Vec::new() };
-        let Some(parsed) = &reading.query else { return Ok(empty) };
-        let Some(text_query) = self.build_query(&request.lang, parsed) else { return Ok(empty) };
+        let empty = SearchResults {
+            reading: reading.clone(),
+            total: 0,
+            hits: Vec::new(),
+        };
+        let Some(parsed) = &reading.query else {
+            return Ok(empty);
+        };
+        let Some(text_query) = self.build_query(&request.lang, parsed) else {
+            return Ok(empty);
+        };
         let f = &self.fields;
         let mut clauses: Vec<(Occur, Box<dyn TantivyQuery>)> = vec![
             (Occur::Must, text_query),
-            (Occur::Must, Box::new(TermQuery::new(Term::from_field_text(f.lang, &request.lang), IndexRecordOption::Basic))),
+            (
+                Occur::Must,
+                Box::new(TermQuery::new(
+                    Term::from_field_text(f.lang, &request.lang),
+                    IndexRecordOption::Basic,
+                )),
+            ),
         ];
         if let Some(section) = request.section.as_deref().filter(|s| !s.is_empty()) {
-            clauses.push((Occur::Must, Box::new(TermQuery::new(Term::from_field_text(f.section, section), IndexRecordOption::Basic))));
+            clauses.push((
+                Occur::Must,
+                Box::new(TermQuery::new(
+                    Term::from_field_text(f.section, section),
+                    IndexRecordOption::Basic,
+                )),
+            ));
         }
         if let Some(content_type) = request.content_type.as_deref().filter(|s| !s.is_empty()) {
             clauses.push((
                 Occur::Must,
-                Box::new(TermQuery::new(Term::from_field_text(f.content_type, content_type), IndexRecordOption::Basic)),
+                Box::new(TermQuery::new(
+                    Term::from_field_text(f.content_type, content_type),
+                    IndexRecordOption::Basic,
+                )),
             ));
         }
         if request.from.is_some() || request.until.is_some() {
@@ -347,21 +430,39 @@ impl SearchIndex {
                 Some(v) => Bound::Excluded(Term::from_field_i64(f.date, v)),
                 None => Bound::Unbounded,
             };
-            clauses.push((Occur::Must, Box::new(RangeQuery::new(bound(request.from, true), bound(request.until, false)))));
+            clauses.push((
+                Occur::Must,
+                Box::new(RangeQuery::new(
+                    bound(request.from, true),
+                    bound(request.until, false),
+                )),
+            ));
         }
         let query = BooleanQuery::new(clauses);
         let searcher = self.reader.searcher();
         let per_page = request.per_page.max(1);
         let offset = (request.page.max(1) - 1) * per_page;
-        let (total, top) =
-            searcher.search(&query, &(Count, TopDocs::with_limit(per_page).and_offset(offset).order_by_score()))?;
+        let (total, top) = searcher.search(
+            &query,
+            &(
+                Count,
+                TopDocs::with_limit(per_page)
+                    .and_offset(offset)
+                    .order_by_score(),
+            ),
+        )?;
         let body_field = f.language(&request.lang).body;
         let mut snippets = SnippetGenerator::create(&searcher, &query, body_field)?;
         snippets.set_max_num_chars(220);
         let mut hits = Vec::with_capacity(top.len());
         for (score, address) in top {
             let doc: TantivyDocument = searcher.doc(address)?;
-            let text = |field: Field| doc.get_first(field).and_then(|v| v.as_str()).unwrap_or("").to_string();
+            let text = |field: Field| {
+                doc.get_first(field)
+                    .and_then(|v| v.as_str())
+                    .unwrap_or("")
+                    .to_string()
+            };
             let body = text(body_field);
             let snippet = snippets.snippet(&body);
             let snippet_html = if snippet.is_empty() {
@@ -379,6 +480,10 @@ impl SearchIndex {
                 score,
             });
         }
-        Ok(SearchResults { reading, total, hits })
+        Ok(SearchResults {
+            reading,
+            total,
+            hits,
+        })
     }
 }

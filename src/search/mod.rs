@@ -7,8 +7,8 @@
 //! quality.
 
 pub mod analyzer;
-pub mod lexicon;
 pub mod index;
+pub mod lexicon;
 pub mod query;
 pub mod stemmer;
 

@@ -26,7 +26,12 @@ pub struct Reading {
 
 impl fmt::Display for Query {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fn join(f: &mut fmt::Formatter<'_>, items: &[Query], operator: &str, parent_binds_tighter: bool) -> fmt::Result {
+        fn join(
+            f: &mut fmt::Formatter<'_>,
+            items: &[Query],
+            operator: &str,
+            parent_binds_tighter: bool,
+        ) -> fmt::Result {
             if parent_binds_tighter {
                 f.write_str("(")?;
             }
@@ -131,22 +136,37 @@ fn tokenize(input: &str) -> Option<Vec<Token>> {
         } else {
             let mut word = String::new();
             while let Some(&next) = chars.peek() {
-                if next.is_whitespace() || matches!(next, '(' | ')' | '"' | '“' | '”' | '«' | '»') {
+                if next.is_whitespace() || matches!(next, '(' | ')' | '"' | '“' | '”' | '«' | '»')
+                {
                     break;
                 }
                 word.push(next);
                 chars.next();
             }
-            if let Some(rest) = word.strip_prefix('-').filter(|rest| !rest.is_empty() && !rest.starts_with('-')) {
+            if let Some(rest) = word
+                .strip_prefix('-')
+                .filter(|rest| !rest.is_empty() && !rest.starts_with('-'))
+            {
                 tokens.push(Token::Not);
                 tokens.push(Token::Word(rest.to_string()));
             } else if let Some(op) = operator(&word) {
                 // `və ya` is OR.
-                if op == Token::And && chars.clone().skip_while(|c| c.is_whitespace()).collect::<String>().split_whitespace().next().is_some_and(is_ya) {
+                if op == Token::And
+                    && chars
+                        .clone()
+                        .skip_while(|c| c.is_whitespace())
+                        .collect::<String>()
+                        .split_whitespace()
+                        .next()
+                        .is_some_and(is_ya)
+                {
                     while chars.peek().is_some_and(|c| c.is_whitespace()) {
                         chars.next();
                     }
-                    while chars.peek().is_some_and(|c| !c.is_whitespace() && !matches!(c, '(' | ')' | '"')) {
+                    while chars
+                        .peek()
+                        .is_some_and(|c| !c.is_whitespace() && !matches!(c, '(' | ')' | '"'))
+                    {
                         chars.next();
                     }
                     tokens.push(Token::Or);
@@ -184,7 +204,11 @@ impl Parser {
             self.next();
             items.push(self.and()?);
         }
-        Some(if items.len() == 1 { items.pop()? } else { Query::Or(items) })
+        Some(if items.len() == 1 {
+            items.pop()?
+        } else {
+            Query::Or(items)
+        })
     }
 
     /// and := not ((AND)? not)*
@@ -196,11 +220,17 @@ impl Parser {
                     self.next();
                     items.push(self.not()?);
                 }
-                Some(Token::Word(_) | Token::Phrase(_) | Token::Not | Token::Open) => items.push(self.not()?),
+                Some(Token::Word(_) | Token::Phrase(_) | Token::Not | Token::Open) => {
+                    items.push(self.not()?)
+                }
                 _ => break,
             }
         }
-        Some(if items.len() == 1 { items.pop()? } else { Query::And(items) })
+        Some(if items.len() == 1 {
+            items.pop()?
+        } else {
+            Query::And(items)
+        })
     }
 
     /// not := NOT not | atom
@@ -229,14 +259,23 @@ impl Parser {
 pub fn parse(input: &str) -> Reading {
     if let Some(tokens) = tokenize(input) {
         if tokens.is_empty() {
-            return Reading { query: None, as_plain_words: false };
+            return Reading {
+                query: None,
+                as_plain_words: false,
+            };
         }
-        let mut parser = Parser { tokens, position: 0 };
+        let mut parser = Parser {
+            tokens,
+            position: 0,
+        };
         if let Some(query) = parser.or()
             && parser.position == parser.tokens.len()
             && has_positive(&query)
         {
-            return Reading { query: Some(query), as_plain_words: false };
+            return Reading {
+                query: Some(query),
+                as_plain_words: false,
+            };
         }
     }
     // Malformed: every word, operators included, as a plain word.
@@ -251,7 +290,10 @@ pub fn parse(input: &str) -> Reading {
         1 => words.into_iter().next(),
         _ => Some(Query::And(words)),
     };
-    Reading { query, as_plain_words: true }
+    Reading {
+        query,
+        as_plain_words: true,
+    }
 }
 
 /// Does the query match something by itself (not only exclusions)?
@@ -326,7 +368,10 @@ mod tests {
         check("qanun OR", "plain: qanun AND OR");
         check("və ya", "plain: və AND ya");
         check("NOT vergi", "plain: NOT AND vergi");
-        check("qanun OR NOT vergi", "plain: qanun AND OR AND NOT AND vergi");
+        check(
+            "qanun OR NOT vergi",
+            "plain: qanun AND OR AND NOT AND vergi",
+        );
         check("", "");
         check("   ", "");
     }

@@ -252,7 +252,9 @@ impl Store {
         content: &PageContent,
         actor: &Actor,
     ) -> Result<i64> {
-        let tx = self.conn.transaction()?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let (_, before) = head_revision(&tx, page_id)?
             .ok_or_else(|| Error::NotFound(format!("page {page_id}")))?;
         let revision_id = insert_revision(&tx, page_id, content, actor, self.utc_offset)?;
@@ -280,7 +282,9 @@ impl Store {
                 problems: Vec::new(),
             });
         }
-        let tx = self.conn.transaction()?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let (_, _, old_url) = page_location(&tx, page_id)?;
         let taken: Option<i64> = tx
             .query_row(
@@ -322,7 +326,9 @@ impl Store {
 
     /// Deletes a page with all its revisions; refused while other pages link to it.
     pub fn delete_page(&mut self, page_id: i64, actor: &Actor) -> Result<()> {
-        let tx = self.conn.transaction()?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let (_, _, url) = page_location(&tx, page_id)?;
         let linking = pages_linking_to(&tx, page_id)?;
         if !linking.is_empty() {

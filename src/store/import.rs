@@ -70,7 +70,9 @@ impl Store {
     ) -> Result<ImportReport> {
         let site_id = self.site_id;
         let utc_offset = self.utc_offset;
-        let tx = self.conn.transaction()?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let mut run = Import {
             tx: &tx,
             site_id,
@@ -104,6 +106,10 @@ impl Store {
         Ok(report)
     }
 }
+
+/// What the database knows of an imported page: id, source hash, imported revision,
+/// section, slug, weight.
+type ImportedPage = (i64, Option<String>, Option<i64>, i64, String, i64);
 
 /// Section ids and their paths inside the language, read from the database.
 struct SectionTree {
@@ -382,7 +388,7 @@ impl Import<'_> {
                 continue;
             };
             let url = crate::model::page_url(&page.lang, &page.section_path, &page.slug);
-            let existing: Option<(i64, Option<String>, Option<i64>, i64, String, i64)> = self
+            let existing: Option<ImportedPage> = self
                 .tx
                 .query_row(
                     "SELECT p.id, p.source_hash, p.imported_revision_id, p.section_id, p.slug, p.weight FROM pages p

@@ -75,15 +75,26 @@ impl Store {
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
         migrate(&mut conn)?;
-        conn.execute(
-            "INSERT OR IGNORE INTO sites (domain) VALUES (?1)",
-            params![domain],
-        )?;
-        let site_id = conn.query_row(
-            "SELECT id FROM sites WHERE domain = ?1",
-            params![domain],
-            |row| row.get(0),
-        )?;
+        // Opening writes only when there is something to write: readers (the search page,
+        // the scheduler) open the database concurrently.
+        let select = |conn: &Connection| {
+            conn.query_row(
+                "SELECT id FROM sites WHERE domain = ?1",
+                params![domain],
+                |row| row.get::<_, i64>(0),
+            )
+            .optional()
+        };
+        let site_id = match select(&conn)? {
+            Some(id) => id,
+            None => {
+                conn.execute(
+                    "INSERT OR IGNORE INTO sites (domain) VALUES (?1)",
+                    params![domain],
+                )?;
+                select(&conn)?.ok_or_else(|| Error::NotFound(format!("site `{domain}`")))?
+            }
+        };
         Ok(Store {
             conn,
             site_id,
@@ -147,7 +158,9 @@ impl Store {
         removed: &[String],
         replace_all: bool,
     ) -> Result<()> {
-        let tx = self.conn.transaction()?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         if replace_all {
             tx.execute("DELETE FROM build_outputs", [])?;
         }
@@ -168,8 +181,15 @@ impl Store {
 }
 
 fn migrate(conn: &mut Connection) -> Result<()> {
-    let tx = conn.transaction()?;
-    let applied = tx.query_row("PRAGMA user_version", [], |row| row.get::<_, i64>(0))? as usize;
+    let version =
+        |conn: &Connection| conn.query_row("PRAGMA user_version", [], |row| row.get::<_, i64>(0));
+    if version(conn)? as usize >= MIGRATIONS.len() {
+        return Ok(());
+    }
+    // IMMEDIATE: take the write lock first, so two processes opening a new database at once
+    // wait for each other instead of failing.
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let applied = version(&tx)? as usize;
     for migration in MIGRATIONS.iter().skip(applied) {
         tx.execute_batch(migration)?;
     }

@@ -249,8 +249,12 @@ impl Store {
 
     /// The interface strings of a language, key → text.
     pub fn ui_strings(&self, lang: &str) -> Result<BTreeMap<String, String>> {
-        let mut statement = self.conn.prepare_cached("SELECT key, value FROM ui_strings WHERE site_id = ?1 AND lang = ?2")?;
-        let rows = statement.query_map(params![self.site_id, lang], |row| Ok((row.get(0)?, row.get(1)?)))?;
+        let mut statement = self
+            .conn
+            .prepare_cached("SELECT key, value FROM ui_strings WHERE site_id = ?1 AND lang = ?2")?;
+        let rows = statement.query_map(params![self.site_id, lang], |row| {
+            Ok((row.get(0)?, row.get(1)?))
+        })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
