@@ -247,10 +247,10 @@ mod tests {
         let html = fill(shell, &params, "<p>R</p>").unwrap();
         assert!(html.contains("value=\"a &quot;b&quot;\""), "{html}");
         assert!(
-            html.contains("<option value=\"/az/x/\" selected>"),
+            html.contains("<option value=\"/az/x/\" selected=\"\">"),
             "{html}"
         );
-        assert!(html.contains("<option value=\"news\" selected>"), "{html}");
+        assert!(html.contains("<option value=\"news\" selected=\"\">"), "{html}");
         assert!(html.contains("value=\"2026-01-01\""), "{html}");
         assert!(html.ends_with("<p>R</p>"));
     }
