@@ -96,6 +96,9 @@ pub enum Command {
         /// az or en
         #[arg(long, default_value = "az")]
         lang: String,
+        /// For Azerbaijani: print how each word was read (stem, suffixes, cost) instead
+        #[arg(long)]
+        explain: bool,
     },
     /// Rebuild the search index from the published site
     Index {
@@ -107,9 +110,9 @@ pub enum Command {
 
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> anyhow::Result<()> {
-    if let Command::Analyze { lang } = &cli.command {
+    if let Command::Analyze { lang, explain } = &cli.command {
         // Needs no site: how we inspect and evaluate the analyzers.
-        return analyze(lang);
+        return analyze(lang, *explain);
     }
     let config = Config::load(&cli.site)?;
     match cli.command {
@@ -239,13 +242,19 @@ fn read_and_check(
     Ok(site)
 }
 
-fn analyze(lang: &str) -> anyhow::Result<()> {
+fn analyze(lang: &str, explain: bool) -> anyhow::Result<()> {
     use std::io::{BufRead as _, Write as _};
     let stdin = std::io::stdin();
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     for line in stdin.lock().lines() {
         let line = line.context("failed to read standard input")?;
-        writeln!(out, "{}", crate::search::analyze(lang, &line).join(" "))?;
+        if explain {
+            for word in line.split_whitespace() {
+                writeln!(out, "{word}: {}", crate::search::stemmer::explain(word))?;
+            }
+        } else {
+            writeln!(out, "{}", crate::search::analyze(lang, &line).join(" "))?;
+        }
     }
     out.flush()?;
     Ok(())

@@ -11,13 +11,14 @@
 //! makes a word typed with the Latin `I` meet its proper spelling: when a token contains `I` and
 //! its Turkic lowercase is a word the dictionary does not know, the `I`s are tried as `i`, fewest
 //! first, and the first spelling the dictionary knows is used: `IŞIQ` → `ışıq` (unknown) →
-//! `işıq`; `ILIQ` → `ılıq` (known) stays. Decomposed letters (`o` + U+0308) are composed, the
+//! `işıq`; `QIZ` → `qız` (known) stays. If no spelling is known and the token is all ASCII, it is
+//! taken for a foreign word and lowercased the ordinary way (`API` → `api`). Decomposed letters (`o` + U+0308) are composed, the
 //! look-alikes `ǝ` (U+01DD) and `ä` are read as `ə`, soft hyphens and zero-width characters are
 //! ignored.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 
+use rustc_hash::FxHashMap as HashMap;
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 
 use super::lexicon::fold;
@@ -121,7 +122,13 @@ fn lowercase(word: &str) -> String {
             return candidate;
         }
     }
-    turkic
+    // No spelling is a known word. An all-ASCII token is then most likely foreign (`API`,
+    // `Instagram`), and read with the ordinary `I` → `i`.
+    if word.is_ascii() {
+        word.to_ascii_lowercase()
+    } else {
+        turkic
+    }
 }
 
 /// Which field a term is for.
@@ -135,7 +142,7 @@ pub enum Field {
 
 thread_local! {
     /// Word → term, per field: running text repeats words, and stemming is the costly step.
-    static TERM_CACHE: RefCell<[HashMap<Box<str>, Box<str>>; 2]> = RefCell::new([HashMap::new(), HashMap::new()]);
+    static TERM_CACHE: RefCell<[HashMap<Box<str>, Box<str>>; 2]> = RefCell::new([HashMap::default(), HashMap::default()]);
 }
 
 const TERM_CACHE_LIMIT: usize = 200_000;
@@ -193,8 +200,33 @@ pub fn for_each_term(text: &str, field: Field, mut emit: impl FnMut(usize, usize
                 break;
             }
         }
+        if is_glued_suffix(text, start, &text[start..end]) {
+            continue;
+        }
         emit_token(text, start, end, field, &mut emit);
     }
+}
+
+/// Is the token at `start` only suffixes glued to the word before it across closing quotes,
+/// brackets or emphasis marks (`"Əsasnamə"ni`, `(BMT)-nin`, `**Qanun**un`)? Such suffixes
+/// belong to that word and add no term.
+fn is_glued_suffix(text: &str, start: usize, token: &str) -> bool {
+    let mut before = text[..start].chars().rev().peekable();
+    let mut n_glue = 0;
+    while before.peek().is_some_and(|&c| is_glue(c)) {
+        before.next();
+        n_glue += 1;
+    }
+    n_glue > 0 && before.next().is_some_and(is_word_letter) && is_suffixes_only(token)
+}
+
+/// Characters between a word and its suffixes: closing quotes and brackets, markup emphasis,
+/// a hyphen.
+fn is_glue(letter: char) -> bool {
+    matches!(
+        letter,
+        '"' | '”' | '»' | '’' | '\'' | '`' | ')' | ']' | '}' | '*' | '_'
+    ) || is_hyphen(letter)
 }
 
 /// Splits one token at hyphens and apostrophes and emits its terms.

@@ -8,7 +8,7 @@
 //! `ayaq`→`ayağ-`, `çörək`→`çörəy-`, `et`→`ed-`, `fəsil`→`fəsl-`) are indexed twice: as written
 //! and ASCII-folded, for the lower-weighted folded field.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::sync::LazyLock;
 
 use super::stemmer::realize;
@@ -44,8 +44,8 @@ pub struct Entry {
     pub term: Box<str>,
     /// The headword is an inflected form of another headword, whose term it has.
     pub redirected: bool,
-    /// The headword is a verb derived from another verb headword by a voice suffix
-    /// (`yolun` ← `yol`, `bilin` ← `bil`).
+    /// The headword is a verb derived from another verb headword by the reflexive/passive
+    /// `-(I)n` (`yolun` ← `yol`, `bilin` ← `bil`).
     pub derived: bool,
 }
 
@@ -236,7 +236,9 @@ fn alternate_forms(word: &str, kind: Kind, fixes: &Fixes) -> Vec<(String, bool)>
     }
     // `t` → `d` before a vowel: the verbs `et`, `get` and polysyllabic verbs in -t (`yarat` →
     // `yaradır`, `düzəlt` → `düzəldir`, `unut` → `unudulmuş`).
-    if kind == Kind::Verb && (word == "et" || word == "get" || (n_vowels >= 2 && word.ends_with('t'))) {
+    if kind == Kind::Verb
+        && (word == "et" || word == "get" || (n_vowels >= 2 && word.ends_with('t')))
+    {
         forms.push((format!("{}d", &word[..word.len() - 1]), true));
     }
     if kind == Kind::Nominal {
@@ -260,8 +262,9 @@ fn strip_harmonic<'w>(word: &'w str, back: &str, front: &str) -> Option<&'w str>
 }
 
 /// Endings that make a nominal headword an inflected form of a nominal (templates of
-/// [`realize`]): plural, locative, ablative, instrumental, 3rd-person possessive.
-const NOMINAL_ENDINGS: &[&str] = &["lAr", "dA", "dAn", "(y)lA", "(s)I"];
+/// [`realize`]): plural (also with the 3rd-person possessive), locative, ablative, instrumental,
+/// 3rd-person possessive.
+const NOMINAL_ENDINGS: &[&str] = &["lAr", "lArI", "dA", "dAn", "(y)lA", "(s)I"];
 
 /// Endings that make a nominal headword a form of a verb: verbal noun, participles (also
 /// negative), converbs, the `-mIş`, `-(y)AcAK`, `-mAlI`, `-mAz` forms used as adjectives.
@@ -273,7 +276,10 @@ const VERB_ENDINGS: &[&str] = &[
 /// Voice suffixes that derive a verb from a verb: passive, reflexive, causative, reciprocal.
 const VOICE_ENDINGS: &[&str] = &["(I)l", "(I)n", "dIr", "(T)", "(I)ş"];
 
-/// Is the verb `word` another verb headword plus a voice suffix?
+/// The reflexive/passive `-(I)n`, whose verbs look like the imperative `-(y)In` of their base.
+const REFLEXIVE_ENDINGS: &[&str] = &["(I)n"];
+
+/// Is the verb `word` another verb headword plus a reflexive/passive `-(I)n` (`yolun` ← `yol`)?
 fn is_voice_of(word: &str, verb_stems: &StemForms) -> bool {
     word.char_indices().skip(1).any(|(split, _)| {
         let (stem, rest) = word.split_at(split);
@@ -281,9 +287,11 @@ fn is_voice_of(word: &str, verb_stems: &StemForms) -> bool {
             headwords.iter().any(|(headword, needs_vowel)| {
                 headword != word
                     && (!needs_vowel || rest.starts_with(is_vowel))
-                    && VOICE_ENDINGS.iter().any(|ending| {
+                    && REFLEXIVE_ENDINGS.iter().any(|ending| {
                         let class = last_vowel_class(headword).unwrap_or(2);
-                        realize(ending, class, stem.ends_with(is_vowel)).iter().any(|(text, _)| text == rest)
+                        realize(ending, class, stem.ends_with(is_vowel))
+                            .iter()
+                            .any(|(text, _)| text == rest)
                     })
             })
         })
@@ -294,26 +302,61 @@ fn is_voice_of(word: &str, verb_stems: &StemForms) -> bool {
 /// its voiced or syncopated form; keyed by the written form.
 type StemForms = HashMap<String, Vec<(String, bool)>>;
 
+/// The written forms of `template` after a stem of harmony `class` that does (not) end in a
+/// vowel, without the voiced variants; computed once per context.
+fn endings_after(templates: &'static [&'static str], class: u8, vowel_final: bool) -> Vec<String> {
+    templates
+        .iter()
+        .flat_map(|template| realize(template, class, vowel_final))
+        .filter(|(_, voiced)| !voiced)
+        .map(|(text, _)| text)
+        .collect()
+}
+
+/// [`endings_after`] for the 8 contexts (harmony class 1–4 × vowel-final), by template list.
+struct EndingTable([Vec<String>; 8]);
+
+impl EndingTable {
+    fn new(templates: &'static [&'static str]) -> EndingTable {
+        EndingTable(std::array::from_fn(|index| {
+            endings_after(templates, index as u8 / 2 + 1, index % 2 == 1)
+        }))
+    }
+
+    fn get(&self, class: u8, vowel_final: bool) -> &[String] {
+        &self.0[usize::from(class - 1) * 2 + usize::from(vowel_final)]
+    }
+}
+
 /// If `word` is another headword plus inflection (see [`NOMINAL_ENDINGS`], [`VERB_ENDINGS`]),
 /// that headword and its kind: `abidlər` → `abid`, `xidməti` → `xidmət`, `fəsli` → `fəsil`,
 /// `olan` → `ol`, `edilmiş` → `edil`.
-fn inflection_base(word: &str, nominal_stems: &StemForms, verb_stems: &StemForms) -> Option<(String, Kind)> {
+fn inflection_base(
+    word: &str,
+    nominal_stems: &StemForms,
+    verb_stems: &StemForms,
+) -> Option<(String, Kind)> {
+    static VERB_TABLE: LazyLock<EndingTable> = LazyLock::new(|| EndingTable::new(VERB_ENDINGS));
+    static NOMINAL_TABLE: LazyLock<EndingTable> =
+        LazyLock::new(|| EndingTable::new(NOMINAL_ENDINGS));
     for (split, _) in word.char_indices().skip(1) {
         let (stem, rest) = word.split_at(split);
         let rest_starts_with_vowel = rest.starts_with(is_vowel);
         let vowel_final = stem.ends_with(is_vowel);
-        for (stems, endings, kind) in
-            [(verb_stems, VERB_ENDINGS, Kind::Verb), (nominal_stems, NOMINAL_ENDINGS, Kind::Nominal)]
-        {
+        for (stems, table, kind) in [
+            (verb_stems, &*VERB_TABLE, Kind::Verb),
+            (nominal_stems, &*NOMINAL_TABLE, Kind::Nominal),
+        ] {
             for (headword, needs_vowel) in stems.get(stem).map(Vec::as_slice).unwrap_or(&[]) {
                 if headword == word || (*needs_vowel && !rest_starts_with_vowel) {
                     continue;
                 }
                 let class = last_vowel_class(headword).unwrap_or(2);
-                let matches = endings.iter().any(|ending| {
-                    realize(ending, class, vowel_final).iter().any(|(text, voiced)| !voiced && text == rest)
-                });
-                if matches {
+                if table
+                    .get(class, vowel_final)
+                    .iter()
+                    .any(|ending| ending == rest)
+                {
                     return Some((headword.clone(), kind));
                 }
             }
@@ -324,8 +367,12 @@ fn inflection_base(word: &str, nominal_stems: &StemForms, verb_stems: &StemForms
 
 impl Lexicon {
     fn load() -> Lexicon {
-        let fixes = parse_fixes(FIXES);
-        let mut seen: HashSet<(String, Kind)> = HashSet::new();
+        let mut fixes = parse_fixes(FIXES);
+        // Our own additions are chosen as headwords: never read as forms of others.
+        fixes
+            .kept
+            .extend(dic_lines(EXTRA_DIC).map(|(word, _)| word));
+        let mut seen: HashSet<(String, Kind)> = HashSet::default();
         let mut pairs: Vec<(String, Kind)> = Vec::new();
         for (word, kind) in dic_lines(HUNSPELL_DIC).chain(dic_lines(EXTRA_DIC)) {
             // Phrases and hyphenated compounds never reach the stemmer: the tokenizer splits them.
@@ -337,25 +384,50 @@ impl Lexicon {
             }
         }
         // The stem forms of every headword, to recognise headwords that are inflected forms.
-        let mut nominal_stems = StemForms::new();
-        let mut verb_stems = StemForms::new();
+        let mut nominal_stems = StemForms::default();
+        let mut verb_stems = StemForms::default();
         for (word, kind) in &pairs {
             let stems = match kind {
                 Kind::Nominal => &mut nominal_stems,
                 Kind::Verb => &mut verb_stems,
                 Kind::Particle => continue,
             };
-            stems.entry(word.clone()).or_default().push((word.clone(), false));
+            stems
+                .entry(word.clone())
+                .or_default()
+                .push((word.clone(), false));
             for (form, needs_vowel) in alternate_forms(word, *kind, &fixes) {
-                stems.entry(form).or_default().push((word.clone(), needs_vowel));
+                stems
+                    .entry(form)
+                    .or_default()
+                    .push((word.clone(), needs_vowel));
+            }
+        }
+        // Voice forms of verbs are verbs too, even when unlisted: `genişləndirilmə` is the verbal
+        // noun of `genişləndiril-` (← `genişləndir`).
+        let listed_verbs: Vec<String> = verb_stems.keys().cloned().collect();
+        for verb in listed_verbs {
+            let class = last_vowel_class(&verb).unwrap_or(2);
+            for ending in VOICE_ENDINGS {
+                for (text, voiced) in realize(ending, class, verb.ends_with(is_vowel)) {
+                    let derived = format!("{verb}{text}");
+                    if !voiced && !verb_stems.contains_key(&derived) {
+                        verb_stems.insert(derived.clone(), vec![(derived, false)]);
+                    }
+                }
             }
         }
         // The Hunspell list marks some verbal nouns in -ma/-mə as verbs (`alma/V1`, `dondurma/V1`):
         // a verb stem never ends in the verbal noun of another verb stem.
         pairs.retain(|(word, kind)| {
             let masdar_as_verb = *kind == Kind::Verb
-                && strip_harmonic(word, "ma", "mə").is_some_and(|stem| verb_stems.contains_key(stem));
-            !masdar_as_verb && !fixes.dropped.iter().any(|(dropped, dropped_kind)| dropped == word && dropped_kind == kind)
+                && strip_harmonic(word, "ma", "mə")
+                    .is_some_and(|stem| verb_stems.contains_key(stem));
+            !masdar_as_verb
+                && !fixes
+                    .dropped
+                    .iter()
+                    .any(|(dropped, dropped_kind)| dropped == word && dropped_kind == kind)
         });
         // Headwords that are inflected forms of other headwords (`abidlər`, `olan`, `edilmə`,
         // `xidməti`, `diqqətlə`) take the term of that headword (D189 §4.10.2), unless kept.
@@ -383,14 +455,18 @@ impl Lexicon {
 
         let mut lexicon = Lexicon {
             entries: Vec::with_capacity(pairs.len()),
-            exact: HashMap::with_capacity(pairs.len() * 3 / 2),
-            folded: HashMap::with_capacity(pairs.len() * 3 / 2),
-            irregular: HashMap::new(),
-            irregular_folded: HashMap::new(),
+            exact: HashMap::with_capacity_and_hasher(pairs.len() * 3 / 2, Default::default()),
+            folded: HashMap::with_capacity_and_hasher(pairs.len() * 3 / 2, Default::default()),
+            irregular: HashMap::default(),
+            irregular_folded: HashMap::default(),
         };
         for (word, kind) in pairs {
             let class = last_vowel_class(&word).unwrap_or(2);
-            let redirected = if kind == Kind::Nominal { redirect(&word) } else { None };
+            let redirected = if kind == Kind::Nominal {
+                redirect(&word)
+            } else {
+                None
+            };
             let term: Box<str> = match (&redirected, kind) {
                 (Some(target), _) => target.as_str().into(),
                 (None, Kind::Verb) => format!("{word}{}", infinitive_ending(class)).into(),
@@ -398,7 +474,14 @@ impl Lexicon {
             };
             let index = lexicon.entries.len() as u32;
             let derived = kind == Kind::Verb && is_voice_of(&word, &verb_stems);
-            lexicon.entries.push(Entry { headword: word.as_str().into(), kind, class, term, redirected: redirected.is_some(), derived });
+            lexicon.entries.push(Entry {
+                headword: word.as_str().into(),
+                kind,
+                class,
+                term,
+                redirected: redirected.is_some(),
+                derived,
+            });
             lexicon.add_form(
                 &word,
                 RootForm {
@@ -407,12 +490,20 @@ impl Lexicon {
                 },
             );
             for (form, needs_vowel) in alternate_forms(&word, kind, &fixes) {
-                lexicon.add_form(&form, RootForm { entry: index, needs_vowel });
+                lexicon.add_form(
+                    &form,
+                    RootForm {
+                        entry: index,
+                        needs_vowel,
+                    },
+                );
             }
         }
         for (headword, _) in &fixes.alternations {
             assert!(
-                lexicon.entries_of(headword).any(|entry| entry.kind == Kind::Nominal),
+                lexicon
+                    .entries_of(headword)
+                    .any(|entry| entry.kind == Kind::Nominal),
                 "src/search/data/fixes.txt: `alt {headword}` names no nominal headword"
             );
         }
