@@ -24,10 +24,12 @@ pub const PAGINATION_SEGMENT_KEY: &str = "pagination_segment";
 
 /// Hex SHA-256 of some bytes: how sources and outputs are fingerprinted.
 pub fn sha256_hex(bytes: &[u8]) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
     let digest = Sha256::digest(bytes);
     let mut hex = String::with_capacity(64);
     for byte in digest.iter() {
-        hex.push_str(&format!("{byte:02x}"));
+        hex.push(HEX[(byte >> 4) as usize] as char);
+        hex.push(HEX[(byte & 0xf) as usize] as char);
     }
     hex
 }

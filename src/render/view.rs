@@ -74,6 +74,9 @@ pub enum OutputKind {
     },
 }
 
+/// Sections with at most this many pages list them in the menu shown on each of their pages.
+const SECTION_MENU_PAGES: usize = 30;
+
 /// Above this many URLs the sitemap is split into parts under an index (sitemaps.org limit).
 pub const SITEMAP_LIMIT: usize = 50_000;
 
@@ -173,24 +176,30 @@ impl<'a> SiteView<'a> {
             live_by_key.insert((page.lang.as_str(), page.translation_key.as_str()), index);
         }
         let offset = config.utc_offset;
-        let issued_at = |page: &LivePage| {
-            page.content
-                .issued
-                .as_ref()
-                .and_then(|s| s.instant(offset))
-                .map(|t| t.unix_timestamp())
-                .unwrap_or(0)
-        };
+        // Publication moments, parsed once: the sorts below compare them many times.
+        let issued: Vec<i64> = model
+            .pages
+            .iter()
+            .map(|page| {
+                page.content
+                    .issued
+                    .as_ref()
+                    .and_then(|s| s.instant(offset))
+                    .map(|t| t.unix_timestamp())
+                    .unwrap_or(0)
+            })
+            .collect();
+        let issued_at = |index: usize| issued[index];
         for list in &mut section_pages {
             list.sort_by(|&a, &b| {
                 let (pa, pb) = (&model.pages[a], &model.pages[b]);
                 let dated_a = if pa.content.content_type.is_dated() {
-                    -issued_at(pa)
+                    -issued_at(a)
                 } else {
                     0
                 };
                 let dated_b = if pb.content.content_type.is_dated() {
-                    -issued_at(pb)
+                    -issued_at(b)
                 } else {
                     0
                 };
@@ -217,8 +226,7 @@ impl<'a> SiteView<'a> {
         }
         for list in latest.values_mut() {
             list.sort_by(|&a, &b| {
-                (issued_at(&model.pages[b]), &page_urls[a])
-                    .cmp(&(issued_at(&model.pages[a]), &page_urls[b]))
+                (issued_at(b), &page_urls[a]).cmp(&(issued_at(a), &page_urls[b]))
             });
             list.truncate(config.feed_size as usize);
         }
@@ -411,8 +419,11 @@ impl<'a> SiteView<'a> {
                 url: self.section_urls[c].clone(),
             })
             .collect();
-        if !self.holds_dated(index) {
-            links.extend(self.listed(index).into_iter().map(|i| Link {
+        let listed = self.listed(index);
+        // A long list is reached through the section's own paginated list; repeating it on
+        // every page would make each page (and the build) grow with the section.
+        if !self.holds_dated(index) && listed.len() <= SECTION_MENU_PAGES {
+            links.extend(listed.into_iter().map(|i| Link {
                 title: self.model.pages[i].content.title.clone(),
                 url: self.page_urls[i].clone(),
             }));
@@ -421,7 +432,8 @@ impl<'a> SiteView<'a> {
         for link in &links {
             let _ = write!(key, "{}\u{1f}{}\u{1f}", link.title, link.url);
         }
-        (links, key)
+        // Pages carry the digest, not the whole list, in their own keys.
+        (links, sha256_hex(key.as_bytes()))
     }
 
     pub(super) fn section_of(&self, page: &LivePage) -> Option<usize> {
