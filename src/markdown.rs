@@ -115,7 +115,9 @@ pub fn plain_text(source: &str) -> String {
         match event {
             Event::Text(part) | Event::Code(part) => text.push_str(&part),
             Event::SoftBreak | Event::HardBreak => text.push(' '),
-            Event::End(end) if is_block_end(&end) && !text.ends_with(['\n', ' ']) => text.push('\n'),
+            Event::End(end) if is_block_end(&end) && !text.ends_with(['\n', ' ']) => {
+                text.push('\n')
+            }
             Event::Html(html) | Event::InlineHtml(html) => {
                 // Editors' HTML: keep its text, drop its tags.
                 let mut inside = false;
@@ -138,8 +140,15 @@ fn is_block_end(end: &pulldown_cmark::TagEnd) -> bool {
     use pulldown_cmark::TagEnd;
     matches!(
         end,
-        TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item | TagEnd::TableCell | TagEnd::TableRow | TagEnd::TableHead
-            | TagEnd::BlockQuote(_) | TagEnd::CodeBlock | TagEnd::FootnoteDefinition
+        TagEnd::Paragraph
+            | TagEnd::Heading(_)
+            | TagEnd::Item
+            | TagEnd::TableCell
+            | TagEnd::TableRow
+            | TagEnd::TableHead
+            | TagEnd::BlockQuote(_)
+            | TagEnd::CodeBlock
+            | TagEnd::FootnoteDefinition
     )
 }
 

@@ -250,7 +250,10 @@ mod tests {
             html.contains("<option value=\"/az/x/\" selected=\"\">"),
             "{html}"
         );
-        assert!(html.contains("<option value=\"news\" selected=\"\">"), "{html}");
+        assert!(
+            html.contains("<option value=\"news\" selected=\"\">"),
+            "{html}"
+        );
         assert!(html.contains("value=\"2026-01-01\""), "{html}");
         assert!(html.ends_with("<p>R</p>"));
     }
