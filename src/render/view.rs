@@ -636,17 +636,11 @@ impl<'a> SiteView<'a> {
             for part in 1..=page.parts {
                 let digest = sha256_hex(format!("{key}\u{1f}{part}/{}", page.parts).as_bytes());
                 let url = self.part_url(index, part);
-                for text_only in [false, true] {
-                    outputs.push(Output {
-                        path: output_path(&url, text_only),
-                        digest: text_digest(&digest, text_only),
-                        kind: OutputKind::Page {
-                            index,
-                            part,
-                            text_only,
-                        },
-                    });
-                }
+                push_with_text_twin(&mut outputs, &url, &digest, |text_only| OutputKind::Page {
+                    index,
+                    part,
+                    text_only,
+                });
             }
         }
         for (index, section) in self.model.sections.iter().enumerate() {
@@ -695,32 +689,24 @@ impl<'a> SiteView<'a> {
                 .as_bytes(),
             );
             let url = self.sitemap_page_url(lang);
-            for text_only in [false, true] {
-                outputs.push(Output {
-                    path: output_path(&url, text_only),
-                    digest: text_digest(&sitemap_digest, text_only),
-                    kind: OutputKind::SiteMapPage {
-                        lang: lang.clone(),
-                        text_only,
-                    },
-                });
-            }
+            push_with_text_twin(&mut outputs, &url, &sitemap_digest, |text_only| {
+                OutputKind::SiteMapPage {
+                    lang: lang.clone(),
+                    text_only,
+                }
+            });
             let mut search_key = format!("{lang_key}\u{1f}search");
             for (title, url) in self.search_sections(lang) {
                 let _ = write!(search_key, "\u{1f}{title}\u{1f}{url}");
             }
             let search_digest = sha256_hex(search_key.as_bytes());
             let url = self.search_page_url(lang);
-            for text_only in [false, true] {
-                outputs.push(Output {
-                    path: output_path(&url, text_only),
-                    digest: text_digest(&search_digest, text_only),
-                    kind: OutputKind::SearchPage {
-                        lang: lang.clone(),
-                        text_only,
-                    },
-                });
-            }
+            push_with_text_twin(&mut outputs, &url, &search_digest, |text_only| {
+                OutputKind::SearchPage {
+                    lang: lang.clone(),
+                    text_only,
+                }
+            });
         }
         self.sitemap_outputs(&mut outputs);
         let mut redirect_key = String::from(RENDER_VERSION);
@@ -806,17 +792,11 @@ impl<'a> SiteView<'a> {
             }
             let digest = sha256_hex(key.as_bytes());
             let url = self.list_url(index, number);
-            for text_only in [false, true] {
-                outputs.push(Output {
-                    path: output_path(&url, text_only),
-                    digest: text_digest(&digest, text_only),
-                    kind: OutputKind::List {
-                        section: index,
-                        number,
-                        text_only,
-                    },
-                });
-            }
+            push_with_text_twin(outputs, &url, &digest, |text_only| OutputKind::List {
+                section: index,
+                number,
+                text_only,
+            });
         }
         if self.holds_dated(index) {
             let mut key = format!(
@@ -1040,6 +1020,22 @@ pub(super) fn published_date(page: &LivePage) -> String {
     {
         Some(stamp) => stamp.as_str().to_string(),
         None => page.saved_at.get(..10).unwrap_or("").to_string(),
+    }
+}
+
+/// Adds an HTML output and its text-only twin (D189 §6.3.4).
+fn push_with_text_twin(
+    outputs: &mut Vec<Output>,
+    url: &str,
+    digest: &str,
+    kind: impl Fn(bool) -> OutputKind,
+) {
+    for text_only in [false, true] {
+        outputs.push(Output {
+            path: output_path(url, text_only),
+            digest: text_digest(digest, text_only),
+            kind: kind(text_only),
+        });
     }
 }
 
