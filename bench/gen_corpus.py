@@ -14,8 +14,7 @@ OUT_DIR receives:
                                   i18n/, static/), for `hugo -s OUT_DIR/hugo`
 
 --page-section-cap K puts at most K items into each section of undated pages (types = ["page"]),
-the rest into the dated sections: every page of an undated section lists all its siblings (the
-second-level menu), so without a cap those pages grow with N.
+the rest into the dated sections (pages of small undated sections list all their siblings).
 
 The output is deterministic: the same N gives byte-identical files (fixed seed, no clock).
 OUT_DIR must not exist or be empty.
@@ -310,7 +309,7 @@ def make_items(n, page_section_cap=None):
     """Every item's metadata in both languages; shared by the two generators.
 
     With `page_section_cap`, a section of undated pages takes at most that many items; the
-    rest go to the dated sections (their pages list all their siblings: see SECTION_MENU)."""
+    rest go to the dated sections."""
     rng = random.Random(SEED)
     shares = [s[6] for s in SECTIONS]
     dated = [i for i, s in enumerate(SECTIONS) if s[3] != "page"]
@@ -664,9 +663,9 @@ PAGER = """{{ $p := .Paginator }}{{ if gt $p.TotalPages 1 }}<nav class="pager" a
 # In the text-only twin, links in the body point to the twins (govsite rewrites them too).
 CONTENT = """{{ if @TEXT@ }}{{ replace (replace .Content "href=\\"/az/" "href=\\"/az/text/") "href=\\"/en/" "href=\\"/en/text/" | safeHTML }}{{ else }}{{ .Content }}{{ end }}"""
 
-# The second-level menu of govsite's page.html (D189 §7.4): on pages of undated sections, every
-# page of the section. Its size grows with the square of the section's size, on both sides.
-SECTION_MENU = """{{ if eq .Params.doctype "page" }}{{ $current := . }}{{ with .Parent }}{{ $siblings := partialCached "listed.html" . .RelPermalink }}{{ if gt (len $siblings) 1 }}<nav class="section-menu" aria-label="{{ i18n "section_menu" }}">
+# The second-level menu of govsite's page.html (D189 §7.4): on pages of undated sections of at
+# most SECTION_MENU_PAGES pages (src/render/view.rs), every page of the section.
+SECTION_MENU = """{{ if eq .Params.doctype "page" }}{{ $current := . }}{{ with .Parent }}{{ $siblings := partialCached "listed.html" . .RelPermalink }}{{ if and (gt (len $siblings) 1) (le (len $siblings) 30) }}<nav class="section-menu" aria-label="{{ i18n "section_menu" }}">
   <h2>{{ i18n "section_menu" }}: <a href="@U(.)@">{{ .Title }}</a></h2>
   <ul>
   {{ range $siblings }}<li>{{ if eq . $current }}<span aria-current="page">{{ .Title }}</span>{{ else }}<a href="@U(.)@">{{ .Title }}</a>{{ end }}</li>
