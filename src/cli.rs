@@ -14,7 +14,7 @@ use crate::model::SiteSource;
 use crate::render::Templates;
 use crate::search::index::{SearchIndex, SearchRequest};
 use crate::store::{Actor, ImportOptions, Store};
-use crate::{build, content, http, ops};
+use crate::{admin, build, content, http, ops};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -59,11 +59,24 @@ pub enum Command {
         #[arg(long, short)]
         quiet: bool,
     },
-    /// Build if needed, serve the public site and run the scheduler
+    /// Build if needed, serve the public site and the admin panel, run the scheduler
     Serve {
         /// Address of the public site (default: site.toml `listen.public`)
         #[arg(long, value_name = "ADDR")]
         public: Option<String>,
+        /// Address of the admin panel (default: site.toml `listen.admin`)
+        #[arg(long, value_name = "ADDR")]
+        admin: Option<String>,
+    },
+    /// Manage the admin panel's users
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Check the audit journal
+    AuditLog {
+        #[command(subcommand)]
+        command: AuditLogCommand,
     },
     /// Validate site.toml, content and templates without changing anything
     Check,
@@ -106,6 +119,36 @@ pub enum Command {
         #[arg(long)]
         full: bool,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create a user; without --password-stdin a strong one-time password is generated and printed
+    Add {
+        name: String,
+        /// administrator, content_manager, moderator, or a custom group
+        #[arg(long)]
+        role: String,
+        /// Read the password from standard input instead (it must pass the policy)
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Set a user's password (ends their sessions); without --password-stdin a one-time password is generated
+    Passwd {
+        name: String,
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Disable an account: it cannot sign in; its journal entries stay
+    Disable { name: String },
+    /// List users with their group and state
+    List,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditLogCommand {
+    /// Recompute the hash chain and compare it with the head file; name the first broken entry
+    Verify,
 }
 
 /// Runs a parsed command line.
@@ -155,7 +198,11 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             let report = build::build(&mut store, &config, full, OffsetDateTime::now_utc())?;
             print_build(&report, quiet);
         }
-        Command::Serve { public } => serve(config, public)?,
+        Command::Serve { public, admin } => serve(config, public, admin)?,
+        Command::User { command } => user(&config, command)?,
+        Command::AuditLog {
+            command: AuditLogCommand::Verify,
+        } => audit_log_verify(&config)?,
         Command::Check => check(&config)?,
         Command::Search {
             lang,
@@ -340,16 +387,41 @@ fn print_build(report: &build::BuildReport, quiet: bool) {
     );
 }
 
-fn serve(config: Config, public: Option<String>) -> anyhow::Result<()> {
-    let public_addr: std::net::SocketAddr = match public {
-        Some(text) => text.parse().map_err(|_| {
+/// `--public`/`--admin` or the configured address.
+fn listen_addr(
+    flag: &str,
+    given: Option<String>,
+    configured: std::net::SocketAddr,
+) -> anyhow::Result<std::net::SocketAddr> {
+    match given {
+        Some(text) => Ok(text.parse().map_err(|_| {
             UserError::new(format!(
-                "`--public {text}` is not an address; write it like 127.0.0.1:8080"
+                "`--{flag} {text}` is not an address; write it like 127.0.0.1:8080"
             ))
-        })?,
-        None => config.public_addr,
-    };
+        })?),
+        None => Ok(configured),
+    }
+}
+
+fn serve(config: Config, public: Option<String>, admin: Option<String>) -> anyhow::Result<()> {
+    let public_addr = listen_addr("public", public, config.public_addr)?;
+    let admin_addr = listen_addr("admin", admin, config.admin_addr)?;
+    // D189 §6.4.9: the panel is hosted apart from the public site.
+    if admin_addr == public_addr && admin_addr.port() != 0 {
+        return Err(UserError::new(format!(
+            "the admin panel and the public site cannot share {admin_addr}; give them different addresses (`--admin`, `--public`)"
+        ))
+        .into());
+    }
     let mut store = open_store(&config)?;
+    if store.user_count()? == 0 {
+        // First start: an administrator with a one-time password, changed at first login.
+        let password = admin::auth::generate_password()?;
+        let hash = admin::auth::hash_password(&password)?;
+        store.create_user("admin", "administrator", &hash, true, &Actor::os_user())?;
+        println!("serve: created the administrator `admin` with the one-time password: {password}");
+        println!("serve: sign in to the admin panel (address below) and choose a new password");
+    }
     if store.is_empty()? {
         println!(
             "serve: the database is empty; importing {}",
@@ -383,17 +455,193 @@ fn serve(config: Config, public: Option<String>) -> anyhow::Result<()> {
                     "cannot listen on {public_addr}: {error}; choose another with `--public ADDR`"
                 ))
             })?;
+        let admin_listener = tokio::net::TcpListener::bind(admin_addr)
+            .await
+            .map_err(|error| {
+                UserError::new(format!(
+                    "cannot listen on {admin_addr}: {error}; choose another with `--admin ADDR`"
+                ))
+            })?;
         let state = http::PublicState::new(&config);
+        // The addresses as bound: port 0 in `--public`/`--admin` picks a free port.
+        let public_addr = listener.local_addr().unwrap_or(public_addr);
+        let admin_addr = admin_listener.local_addr().unwrap_or(admin_addr);
         println!("serve: public site at http://{public_addr}/");
-        println!(
-            "serve: the admin panel will listen on http://{} (site.toml `listen.admin`)",
-            config.admin_addr
-        );
-        axum::serve(listener, http::public_router(state))
+        println!("serve: admin panel at http://{admin_addr}/");
+        if !admin_addr.ip().is_loopback() && !config.admin_https {
+            println!(
+                "serve: the admin panel listens off loopback over plain HTTP, so it refuses logins; put a TLS proxy in front and set `listen.admin_https = true` (D189 §6.3.12)"
+            );
+        }
+        let admin_state = admin::AdminState::new(&config, admin_addr);
+        let public_server = axum::serve(listener, http::public_router(state))
             .with_graceful_shutdown(async {
                 let _ = tokio::signal::ctrl_c().await;
-            })
-            .await
-            .context("the public server stopped")
+            });
+        let admin_server = axum::serve(
+            admin_listener,
+            admin::admin_router(admin_state)
+                .into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        });
+        let (public_result, admin_result) = tokio::join!(public_server, admin_server);
+        public_result.context("the public server stopped")?;
+        admin_result.context("the admin panel stopped")
     })
+}
+
+/// Reads one password line from standard input.
+fn password_from_stdin() -> anyhow::Result<String> {
+    let mut line = String::new();
+    std::io::stdin()
+        .read_line(&mut line)
+        .context("failed to read the password from standard input")?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_string())
+}
+
+/// A password from standard input that passes the policy, or a generated one-time password:
+/// (password, is one-time).
+fn new_password(name: &str, from_stdin: bool) -> anyhow::Result<(String, bool)> {
+    if !from_stdin {
+        return Ok((admin::auth::generate_password()?, true));
+    }
+    let password = password_from_stdin()?;
+    let violations = admin::auth::check_password_policy(&password, name);
+    if !violations.is_empty() {
+        return Err(UserError::with_problems(
+            "the password does not meet the policy (D189 §6.11); nothing was changed:",
+            violations.iter().map(|v| v.english()).collect(),
+        )
+        .into());
+    }
+    Ok((password, false))
+}
+
+fn user(config: &Config, command: UserCommand) -> anyhow::Result<()> {
+    let mut store = open_store(config)?;
+    let actor = Actor::os_user();
+    let find = |store: &Store, name: &str| -> anyhow::Result<crate::store::User> {
+        match store.user_with_hash(name)? {
+            Some((user, _)) => Ok(user),
+            None => Err(UserError::new(format!(
+                "there is no user `{name}`; `govsite user list` shows them"
+            ))
+            .into()),
+        }
+    };
+    match command {
+        UserCommand::Add {
+            name,
+            role,
+            password_stdin,
+        } => {
+            if !admin::auth::is_valid_user_name(&name) {
+                return Err(UserError::new(format!(
+                    "`{name}` is not a valid user name: 2–32 characters of a-z, 0-9, `.`, `_`, `-`, starting with a letter"
+                ))
+                .into());
+            }
+            let groups = store.groups()?;
+            if !groups.iter().any(|g| g.name == role) {
+                return Err(UserError::new(format!(
+                    "`--role {role}` is not a group; use one of {}",
+                    groups
+                        .iter()
+                        .map(|g| g.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ))
+                .into());
+            }
+            let (password, one_time) = new_password(&name, password_stdin)?;
+            let hash = admin::auth::hash_password(&password)?;
+            store
+                .create_user(&name, &role, &hash, one_time, &actor)
+                .map_err(store_error)?;
+            if one_time {
+                println!("user: created `{name}` ({role}) with the one-time password: {password}");
+                println!("user: it must be changed at the first login");
+            } else {
+                println!("user: created `{name}` ({role})");
+            }
+        }
+        UserCommand::Passwd {
+            name,
+            password_stdin,
+        } => {
+            let user = find(&store, &name)?;
+            let (password, one_time) = new_password(&name, password_stdin)?;
+            let hash = admin::auth::hash_password(&password)?;
+            store
+                .set_password(user.id, &hash, one_time, None, &actor)
+                .map_err(store_error)?;
+            if one_time {
+                println!("user: `{name}` has the one-time password: {password}");
+            } else {
+                println!("user: the password of `{name}` is changed");
+            }
+            println!("user: the sessions of `{name}` are ended");
+        }
+        UserCommand::Disable { name } => {
+            let user = find(&store, &name)?;
+            store
+                .set_disabled(user.id, true, &actor)
+                .map_err(store_error)?;
+            println!("user: `{name}` is disabled; their journal entries stay");
+        }
+        UserCommand::List => {
+            for user in store.users()? {
+                let state = if user.disabled {
+                    "disabled"
+                } else if user.must_change_password {
+                    "one-time password"
+                } else {
+                    "active"
+                };
+                let scope = |list: &[String]| {
+                    if list.is_empty() {
+                        "all".to_string()
+                    } else {
+                        list.join(",")
+                    }
+                };
+                println!(
+                    "{}\t{}\t{}\tsections: {}\tlanguages: {}",
+                    user.name,
+                    user.group.name,
+                    state,
+                    scope(&user.sections),
+                    scope(&user.languages)
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+fn store_error(error: crate::store::Error) -> anyhow::Error {
+    match error.into_user_error() {
+        Ok(user_error) => user_error.into(),
+        Err(internal) => internal.into(),
+    }
+}
+
+/// `govsite audit-log verify` (D189 §10.1.3): exit 0 when the chain and the head file agree,
+/// otherwise name the first broken entry and exit 1.
+fn audit_log_verify(config: &Config) -> anyhow::Result<()> {
+    let store = open_store(config)?;
+    let (count, problem) = store.verify_journal_with_head()?;
+    match problem {
+        None => {
+            println!("audit-log: {count} entries, the hash chain and the head file agree");
+            Ok(())
+        }
+        Some(problem) => Err(UserError::new(format!(
+            "audit-log: the journal has been tampered with: {}",
+            problem.message
+        ))
+        .into()),
+    }
 }

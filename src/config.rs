@@ -88,6 +88,10 @@ pub struct RawListen {
     /// The admin panel's own listener (D189 §6.4.9); used by the admin issue.
     #[serde(default = "default_admin_addr")]
     pub admin: String,
+    /// Browsers reach the admin panel over HTTPS through a TLS proxy in front of it: session
+    /// cookies get `Secure` and logins are accepted off loopback (D189 §6.3.12).
+    #[serde(default)]
+    pub admin_https: bool,
 }
 
 impl Default for RawListen {
@@ -95,6 +99,7 @@ impl Default for RawListen {
         RawListen {
             public: default_public_addr(),
             admin: default_admin_addr(),
+            admin_https: false,
         }
     }
 }
@@ -200,6 +205,8 @@ pub struct Config {
     pub public_dir: PathBuf,
     pub public_addr: SocketAddr,
     pub admin_addr: SocketAddr,
+    /// See [`RawListen::admin_https`].
+    pub admin_https: bool,
     pub theme: String,
     pub page_size: u32,
     pub feed_size: u32,
@@ -339,6 +346,7 @@ impl Config {
             public_dir: site_dir.join(raw.paths.public),
             public_addr,
             admin_addr,
+            admin_https: raw.listen.admin_https,
             theme: raw.build.theme,
             page_size: raw.build.page_size,
             feed_size: raw.build.feed_size,

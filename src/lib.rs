@@ -5,11 +5,13 @@
 //! `render`), publishing (`build`), serving (`http`), operations (`ops`) and the command line
 //! (`cli`). `ARCHITECTURE.md` describes their boundaries.
 
+pub mod admin;
 pub mod build;
 pub mod cli;
 pub mod config;
 pub mod content;
 pub mod error;
+pub mod guard;
 pub mod http;
 pub mod i18n;
 pub mod markdown;
@@ -18,6 +20,7 @@ pub mod ops;
 pub mod render;
 pub mod search;
 pub mod slug;
+pub mod spell;
 pub mod store;
 
 pub use error::UserError;

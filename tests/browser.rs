@@ -107,7 +107,15 @@ impl Server {
         let log = temp.path().join("serve.log");
         let out = fs::File::create(&log).unwrap();
         let child = Command::new(env!("CARGO_BIN_EXE_govsite"))
-            .args(["--site", site.to_str().unwrap(), "serve", "--public", &addr])
+            .args([
+                "--site",
+                site.to_str().unwrap(),
+                "serve",
+                "--public",
+                &addr,
+                "--admin",
+                "127.0.0.1:0",
+            ])
             .env("USER", "tester")
             .stdin(Stdio::null())
             .stdout(out.try_clone().unwrap())
@@ -540,4 +548,57 @@ fn can_browse_the_site_with_javascript_off() {
     )
     .unwrap_or_else(|error| panic!("{error}"));
     assert_no_problems(&report, "pages without JavaScript", &server.log_tail());
+}
+
+// ---------------------------------------------------------------------------------------------
+// The admin panel (issue "Web admin panel"; D189 §6.4–6.5, §6.4.3, §10.1.3)
+
+/// `(admin panel URL, one-time password)` from the log of a freshly started `serve`.
+fn admin_login(server: &Server) -> (String, String) {
+    let started = Instant::now();
+    loop {
+        let log = fs::read_to_string(&server.log).unwrap_or_default();
+        let admin = log
+            .lines()
+            .find_map(|line| line.strip_prefix("serve: admin panel at "))
+            .map(|url| url.trim().trim_end_matches('/').to_string());
+        let password = log
+            .lines()
+            .find_map(|line| line.split_once("one-time password: "))
+            .map(|(_, password)| password.trim().to_string());
+        if let (Some(admin), Some(password)) = (admin, password) {
+            return (admin, password);
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "serve printed no admin address or one-time password:\n{log}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+// The issue's browser flow in real Chromium: sign in with the one-time password and change it,
+// create a content manager and a moderator; the content manager is refused user management
+// (403), writes an Azerbaijani news item whose misspelling the live preview marks, adds its
+// English translation and submits both for review; the moderator publishes them; both are on
+// the public site and found by its search. Its own server: it changes the site.
+#[test]
+fn can_write_review_and_publish_through_the_admin_panel() {
+    if skip_without(&missing_tools(&["playwright-core/package.json"])) {
+        return;
+    }
+    let server = Server::start();
+    let (admin, password) = admin_login(&server);
+    let shots = screenshots();
+    fs::create_dir_all(&shots).unwrap();
+    let report = node(
+        "admin.mjs",
+        &serde_json::json!({ "base": server.base, "admin": admin, "password": password, "shots": shots }),
+        Duration::from_secs(240),
+    )
+    .unwrap_or_else(|error| panic!("{error}\n{}", server.log_tail()));
+    for step in report["steps"].as_array().into_iter().flatten() {
+        eprintln!("  {}", step.as_str().unwrap_or_default());
+    }
+    assert_no_problems(&report, "the admin panel flow", &server.log_tail());
 }

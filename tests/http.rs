@@ -139,7 +139,15 @@ fn can_serve_from_an_empty_data_folder_and_reuse_it() {
     for run in 0..2 {
         let addr = format!("127.0.0.1:{}", free_port());
         let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_govsite"))
-            .args(["--site", site.to_str().unwrap(), "serve", "--public", &addr])
+            .args([
+                "--site",
+                site.to_str().unwrap(),
+                "serve",
+                "--public",
+                &addr,
+                "--admin",
+                "127.0.0.1:0",
+            ])
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::piped())
             .spawn()

@@ -17,6 +17,9 @@ use crate::render::{Output, OutputKind, SiteView, Templates};
 use crate::search::index::SearchIndex;
 use crate::store::Store;
 
+/// Taken by every build and reindex of this process, so that they never interleave.
+static BUILD_TURN: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 /// What a build did.
 #[derive(Debug, Default)]
 pub struct BuildReport {
@@ -38,6 +41,10 @@ pub fn build(
     full: bool,
     now: OffsetDateTime,
 ) -> anyhow::Result<BuildReport> {
+    // One build at a time in this process: the admin panel and the scheduler both publish.
+    let _turn = BUILD_TURN
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
     let started = Instant::now();
     let model = store
         .load_model(&config.theme, now.unix_timestamp())
@@ -201,6 +208,9 @@ fn update_search_index(
 /// (`govsite index --full`, and the scheduled refresh of D189 §4.10.1). Returns the number of
 /// pages indexed.
 pub fn reindex(store: &Store, config: &Config, now: OffsetDateTime) -> anyhow::Result<u64> {
+    let _turn = BUILD_TURN
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
     let model = store.load_model(&config.theme, now.unix_timestamp())?;
     let view = SiteView::new(config, &model);
     let revision_ids: Vec<i64> = model.pages.iter().map(|page| page.revision_id).collect();

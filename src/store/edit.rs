@@ -268,6 +268,7 @@ impl Store {
             json!({ "revision": revision_id, "status": content.status.as_str(), "changed": changed_fields(&before, content) }),
         )?;
         tx.commit()?;
+        self.record_journal_head()?;
         Ok(revision_id)
     }
 
@@ -321,6 +322,7 @@ impl Store {
             json!({ "from": old_url, "to": new_url }),
         )?;
         tx.commit()?;
+        self.record_journal_head()?;
         Ok(new_url)
     }
 
@@ -353,6 +355,7 @@ impl Store {
             json!({ "title": title }),
         )?;
         tx.commit()?;
+        self.record_journal_head()?;
         Ok(())
     }
 }

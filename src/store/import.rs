@@ -103,6 +103,7 @@ impl Store {
             });
         }
         tx.commit()?;
+        self.record_journal_head()?;
         Ok(report)
     }
 }
@@ -112,13 +113,13 @@ impl Store {
 type ImportedPage = (i64, Option<String>, Option<i64>, i64, String, i64);
 
 /// Section ids and their paths inside the language, read from the database.
-struct SectionTree {
-    paths: HashMap<i64, Vec<String>>,
-    langs: HashMap<i64, String>,
+pub(super) struct SectionTree {
+    pub(super) paths: HashMap<i64, Vec<String>>,
+    pub(super) langs: HashMap<i64, String>,
 }
 
 impl SectionTree {
-    fn load(conn: &Connection, site_id: i64) -> rusqlite::Result<SectionTree> {
+    pub(super) fn load(conn: &Connection, site_id: i64) -> rusqlite::Result<SectionTree> {
         let mut statement =
             conn.prepare("SELECT id, parent_id, slug, lang FROM sections WHERE site_id = ?1")?;
         let rows: Vec<(i64, Option<i64>, String, String)> = statement

@@ -105,20 +105,212 @@ pub fn entries(conn: &Connection) -> super::Result<Vec<JournalEntry>> {
     let mut statement = conn.prepare(
         "SELECT id, at, actor, action, object_type, object, detail, prev_hash, hash FROM journal ORDER BY id",
     )?;
-    let rows = statement.query_map([], |row| {
-        Ok(JournalEntry {
-            id: row.get(0)?,
-            at: row.get(1)?,
-            actor: row.get(2)?,
-            action: row.get(3)?,
-            object_type: row.get(4)?,
-            object: row.get(5)?,
-            detail: row.get(6)?,
-            prev_hash: row.get(7)?,
-            hash: row.get(8)?,
-        })
-    })?;
+    let rows = statement.query_map([], entry_from_row)?;
     Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Which entries to show, for the admin's journal view and its CSV export.
+#[derive(Debug, Clone, Default)]
+pub struct JournalFilter {
+    pub actor: Option<String>,
+    pub action: Option<String>,
+    pub object_type: Option<String>,
+    /// Part of the object, e.g. a page's address.
+    pub object: Option<String>,
+    /// UTC RFC 3339 bounds, inclusive `from`, exclusive `until`.
+    pub from: Option<String>,
+    pub until: Option<String>,
+    pub limit: usize,
+    pub offset: usize,
+}
+
+/// Entries matching a filter, newest first, and how many match in all.
+pub fn filtered(
+    conn: &Connection,
+    filter: &JournalFilter,
+) -> super::Result<(Vec<JournalEntry>, usize)> {
+    let mut conditions = Vec::new();
+    let mut values: Vec<String> = Vec::new();
+    let mut add = |condition: &str, value: &Option<String>, wrap: bool| {
+        if let Some(value) = value.as_ref().filter(|v| !v.is_empty()) {
+            values.push(if wrap {
+                format!("%{value}%")
+            } else {
+                value.clone()
+            });
+            conditions.push(condition.replace('?', &format!("?{}", values.len())));
+        }
+    };
+    add("actor = ?", &filter.actor, false);
+    add("action = ?", &filter.action, false);
+    add("object_type = ?", &filter.object_type, false);
+    add("object LIKE ?", &filter.object, true);
+    add("at >= ?", &filter.from, false);
+    add("at < ?", &filter.until, false);
+    let clause = if conditions.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", conditions.join(" AND "))
+    };
+    let total: i64 = conn.query_row(
+        &format!("SELECT COUNT(*) FROM journal {clause}"),
+        rusqlite::params_from_iter(values.iter()),
+        |row| row.get(0),
+    )?;
+    let mut statement = conn.prepare(&format!(
+        "SELECT id, at, actor, action, object_type, object, detail, prev_hash, hash FROM journal {clause} ORDER BY id DESC LIMIT {} OFFSET {}",
+        filter.limit.max(1),
+        filter.offset
+    ))?;
+    let rows = statement.query_map(rusqlite::params_from_iter(values.iter()), entry_from_row)?;
+    Ok((rows.collect::<Result<_, _>>()?, total as usize))
+}
+
+fn entry_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<JournalEntry> {
+    Ok(JournalEntry {
+        id: row.get(0)?,
+        at: row.get(1)?,
+        actor: row.get(2)?,
+        action: row.get(3)?,
+        object_type: row.get(4)?,
+        object: row.get(5)?,
+        detail: row.get(6)?,
+        prev_hash: row.get(7)?,
+        hash: row.get(8)?,
+    })
+}
+
+/// The chain head: how many entries there are and the hash of the last one.
+pub fn head(conn: &Connection) -> rusqlite::Result<(u64, String)> {
+    let count: i64 = conn.query_row("SELECT COUNT(*) FROM journal", [], |row| row.get(0))?;
+    let hash = conn
+        .query_row(
+            "SELECT hash FROM journal ORDER BY id DESC LIMIT 1",
+            [],
+            |row| row.get(0),
+        )
+        .optional()?
+        .unwrap_or_else(|| GENESIS.to_string());
+    Ok((count as u64, hash))
+}
+
+/// Appends the chain head to the file kept beside the database, unless its last line
+/// already says the same. The file lets `verify` catch a chain rewritten as a whole or cut
+/// short, which the chain alone cannot show.
+pub fn record_head(path: &std::path::Path, count: u64, hash: &str) -> std::io::Result<()> {
+    use std::io::{Read as _, Seek as _, SeekFrom, Write as _};
+    let line = format!("{count} {hash}");
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .read(true)
+        .append(true)
+        .open(path)?;
+    let length = file.metadata()?.len();
+    let mut tail = String::new();
+    file.seek(SeekFrom::Start(length.saturating_sub(200)))?;
+    file.read_to_string(&mut tail)?;
+    if tail.lines().last() == Some(line.as_str()) {
+        return Ok(());
+    }
+    writeln!(file, "{line}")?;
+    file.sync_data()
+}
+
+/// What `verify` found wrong first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JournalProblem {
+    /// The id of the first entry that cannot be trusted, when there is one.
+    pub entry: Option<i64>,
+    pub message: String,
+}
+
+/// Recomputes the hash chain and compares it with the recorded heads (`head_lines`: the
+/// lines of the head file, if there is one). Returns the entry count and the first problem.
+pub fn verify_with_heads(
+    conn: &Connection,
+    head_lines: Option<&str>,
+) -> super::Result<(usize, Option<JournalProblem>)> {
+    let entries = entries(conn)?;
+    let mut expected_prev = GENESIS.to_string();
+    for entry in &entries {
+        let hash = entry_hash(
+            &entry.prev_hash,
+            &entry.at,
+            &entry.actor,
+            &entry.action,
+            &entry.object_type,
+            &entry.object,
+            &entry.detail,
+        );
+        if entry.prev_hash != expected_prev || entry.hash != hash {
+            let message = if entry.hash != hash {
+                format!(
+                    "entry {} ({} {} {} `{}` at {}) does not match its hash: it was changed after it was written",
+                    entry.id, entry.actor, entry.action, entry.object_type, entry.object, entry.at
+                )
+            } else {
+                format!(
+                    "entry {} does not follow the entry before it: an entry before it was removed or changed",
+                    entry.id
+                )
+            };
+            return Ok((
+                entries.len(),
+                Some(JournalProblem {
+                    entry: Some(entry.id),
+                    message,
+                }),
+            ));
+        }
+        expected_prev = entry.hash.clone();
+    }
+    if let Some(lines) = head_lines {
+        for (number, line) in lines.lines().enumerate() {
+            let Some((count, hash)) = line
+                .split_once(' ')
+                .and_then(|(count, hash)| Some((count.parse::<usize>().ok()?, hash)))
+            else {
+                return Ok((
+                    entries.len(),
+                    Some(JournalProblem {
+                        entry: None,
+                        message: format!(
+                            "the head file's line {} is unreadable: {line:?}",
+                            number + 1
+                        ),
+                    }),
+                ));
+            };
+            if count > entries.len() {
+                return Ok((
+                    entries.len(),
+                    Some(JournalProblem {
+                        entry: entries.last().map(|e| e.id),
+                        message: format!(
+                            "the journal has {} entries but had {count} (head file line {}): entries after the last one were deleted",
+                            entries.len(),
+                            number + 1
+                        ),
+                    }),
+                ));
+            }
+            if count > 0 && entries[count - 1].hash != hash {
+                let entry = &entries[count - 1];
+                return Ok((
+                    entries.len(),
+                    Some(JournalProblem {
+                        entry: Some(entry.id),
+                        message: format!(
+                            "entry {} is not the one recorded in the head file (line {}): the chain was rewritten up to it",
+                            entry.id,
+                            number + 1
+                        ),
+                    }),
+                ));
+            }
+        }
+    }
+    Ok((entries.len(), None))
 }
 
 /// The id of the first entry whose hash or link to its predecessor does not hold.

@@ -4,7 +4,9 @@
 mod edit;
 mod import;
 pub mod journal;
+mod panel;
 mod read;
+mod users;
 
 use std::path::Path;
 
@@ -13,8 +15,10 @@ use time::UtcOffset;
 
 pub use edit::PageEdit;
 pub use import::{ImportOptions, ImportReport};
-pub use journal::{Actor, JournalEntry};
+pub use journal::{Actor, JournalEntry, JournalFilter, JournalProblem};
+pub use panel::{PageMeta, PageSummary, RevisionInfo};
 pub use read::{LivePage, MediaRecord, SectionRecord, SiteModel};
+pub use users::{Group, Session, User};
 
 /// What went wrong in the store, for callers that branch on it.
 #[derive(Debug, thiserror::Error)]
@@ -29,6 +33,8 @@ pub enum Error {
     },
     #[error("database error: {0}")]
     Db(#[from] rusqlite::Error),
+    #[error("{0}")]
+    Io(String),
 }
 
 impl Error {
@@ -47,13 +53,19 @@ impl Error {
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// Migrations, in order; append only. `PRAGMA user_version` counts the applied ones.
-const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_init.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("migrations/0001_init.sql"),
+    include_str!("migrations/0002_admin.sql"),
+];
 
 /// The database of one installation.
 pub struct Store {
     conn: Connection,
     site_id: i64,
     utc_offset: UtcOffset,
+    /// The file beside the database that records the journal's chain head after each
+    /// entry (D189 §10.1.3); `None` for a database in memory.
+    journal_head_path: Option<std::path::PathBuf>,
 }
 
 impl Store {
@@ -63,7 +75,9 @@ impl Store {
         // D189 §6.10, §10.1.5: durable writes that survive a crash.
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
-        Store::setup(conn, domain, utc_offset)
+        let mut store = Store::setup(conn, domain, utc_offset)?;
+        store.journal_head_path = Some(journal_head_path(path));
+        Ok(store)
     }
 
     /// A fresh database in memory, for tests.
@@ -99,6 +113,7 @@ impl Store {
             conn,
             site_id,
             utc_offset,
+            journal_head_path: None,
         })
     }
 
@@ -142,6 +157,65 @@ impl Store {
         journal::verify(&self.conn)
     }
 
+    /// Recomputes the chain and checks it against the head file beside the database
+    /// (`govsite audit-log verify`): the entry count and the first problem found.
+    pub fn verify_journal_with_head(&self) -> Result<(usize, Option<JournalProblem>)> {
+        let lines = match &self.journal_head_path {
+            Some(path) => match std::fs::read_to_string(path) {
+                Ok(text) => Some(text),
+                Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+                    let (count, _) = journal::head(&self.conn)?;
+                    if count > 0 {
+                        return Ok((
+                            count as usize,
+                            Some(JournalProblem {
+                                entry: None,
+                                message: format!(
+                                    "the head file {} is missing; it records every entry and must be restored from a backup",
+                                    path.display()
+                                ),
+                            }),
+                        ));
+                    }
+                    None
+                }
+                Err(error) => {
+                    return Ok((
+                        0,
+                        Some(JournalProblem {
+                            entry: None,
+                            message: format!("cannot read {}: {error}", path.display()),
+                        }),
+                    ));
+                }
+            },
+            None => None,
+        };
+        journal::verify_with_heads(&self.conn, lines.as_deref())
+    }
+
+    /// Journal entries matching a filter, newest first, and the number matching in all.
+    pub fn journal_filtered(&self, filter: &JournalFilter) -> Result<(Vec<JournalEntry>, usize)> {
+        journal::filtered(&self.conn, filter)
+    }
+
+    /// Appends the journal's current head to the head file; called after every commit that
+    /// journaled something.
+    pub(crate) fn record_journal_head(&self) -> Result<()> {
+        if let Some(path) = &self.journal_head_path {
+            let (count, hash) = journal::head(&self.conn)?;
+            if count > 0 {
+                journal::record_head(path, count, &hash).map_err(|error| {
+                    Error::Io(format!(
+                        "cannot write the journal head {}: {error}",
+                        path.display()
+                    ))
+                })?;
+            }
+        }
+        Ok(())
+    }
+
     /// What `build` last wrote: path → digest.
     pub fn build_manifest(&self) -> Result<std::collections::HashMap<String, String>> {
         let mut statement = self
@@ -178,6 +252,13 @@ impl Store {
         tx.commit()?;
         Ok(())
     }
+}
+
+/// The journal head file of a database: `govsite.sqlite` → `govsite.sqlite.journal-head`.
+pub fn journal_head_path(database: &Path) -> std::path::PathBuf {
+    let mut name = database.as_os_str().to_owned();
+    name.push(".journal-head");
+    std::path::PathBuf::from(name)
 }
 
 fn migrate(conn: &mut Connection) -> Result<()> {

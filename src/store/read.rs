@@ -92,7 +92,7 @@ const SECTION_COLUMNS: &str =
     "title, description, keywords, types, weight, menu, template, page_size, body";
 
 impl Store {
-    fn section_records(&self) -> Result<Vec<SectionRecord>> {
+    pub(super) fn section_records(&self) -> Result<Vec<SectionRecord>> {
         let mut statement = self.conn.prepare(&format!(
             "SELECT id, lang, parent_id, slug, translation_key, {SECTION_COLUMNS} FROM sections WHERE site_id = ?1 ORDER BY id"
         ))?;

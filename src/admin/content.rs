@@ -1,0 +1,1506 @@
+//! The content screens: dashboard, page list, the editor with live preview, spell check and
+//! the confidentiality guard, the workflow (draft → review → published, scheduling,
+//! unpublishing with a reason, corrections), revisions with diff and restore, and deleting.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+use tera::Context;
+use time::OffsetDateTime;
+
+use super::permissions::{self, Module};
+use super::views::text;
+use super::{AdminState, Form, Query, Reply, Signed, blocking, html_response, see_other};
+use crate::model::{ContentType, Correction, PageContent, Stamp, Status};
+use crate::render::{Output, OutputKind, SiteView, Templates};
+use crate::store::{LivePage, PageMeta, SectionRecord};
+
+/// The statuses the panel shows, in workflow order.
+const STATUSES: [&str; 5] = ["draft", "review", "scheduled", "published", "unpublished"];
+
+/// How many days ahead the dashboard warns of items whose validity ends.
+const EXPIRING_DAYS: i64 = 30;
+
+// ---------------------------------------------------------------- dashboard
+
+/// The start screen (D189 §6.4.8): pages by status and language, missing translations,
+/// sections past their publishing deadline (D189 §4.4), items about to expire, recent
+/// activity, and links to the main functions.
+pub async fn dashboard(
+    State(state): State<Arc<AdminState>>,
+    headers: HeaderMap,
+    query: Query,
+) -> Response {
+    blocking(move || {
+        let signed = state.signed_in_for(&headers, None)?;
+        let now = super::now();
+        let fail = |e: crate::store::Error| state.internal(e.into());
+        let summaries = signed.store.page_summaries(now).map_err(fail)?;
+        let sections = signed.store.sections().map_err(fail)?;
+        let languages = &state.config.languages;
+
+        let mut counts: BTreeMap<&str, BTreeMap<&str, usize>> = BTreeMap::new();
+        for lang in languages {
+            counts.insert(lang, BTreeMap::new());
+        }
+        for page in &summaries {
+            let status = display_status(&page.status, page.publish_at_utc, now);
+            *counts
+                .entry(page.lang.as_str())
+                .or_default()
+                .entry(status)
+                .or_default() += 1;
+        }
+        // One row per language, one column per status: the overview at a glance (D189 §6.4.8).
+        let count_rows: Vec<Value> = counts
+            .iter()
+            .map(|(lang, by_status)| {
+                let cells: Vec<usize> = STATUSES
+                    .iter()
+                    .map(|status| by_status.get(status).copied().unwrap_or(0))
+                    .collect();
+                json!({ "lang": lang, "counts": cells })
+            })
+            .collect();
+
+        // Pages missing a translation in some language of the site (D189 §3.2).
+        let mut by_key: BTreeMap<&str, Vec<&crate::store::PageSummary>> = BTreeMap::new();
+        for page in &summaries {
+            by_key.entry(&page.translation_key).or_default().push(page);
+        }
+        let mut missing = Vec::new();
+        for pages in by_key.values() {
+            let present: BTreeSet<&str> = pages.iter().map(|p| p.lang.as_str()).collect();
+            for lang in languages {
+                if !present.contains(lang.as_str()) {
+                    let page = pages[0];
+                    missing.push(json!({ "id": page.id, "title": page.title, "lang": page.lang, "missing": lang }));
+                }
+            }
+        }
+
+        // D189 §4.4: sections with a publishing deadline whose newest item is older.
+        let deadlines = signed.store.section_deadlines().map_err(fail)?;
+        let mut overdue = Vec::new();
+        for (section_id, days) in deadlines {
+            let Some(section) = sections.iter().find(|s| s.id == section_id) else {
+                continue;
+            };
+            let newest = summaries
+                .iter()
+                .filter(|p| p.section_id == section_id && p.live)
+                .map(issued_or_saved)
+                .max();
+            let age_days = newest.map(|at| (now - at) / 86_400);
+            if age_days.is_none_or(|age| age > days) {
+                overdue.push(json!({
+                    "section": section_title(section, &sections),
+                    "lang": section.lang,
+                    "days": days,
+                    "age": age_days,
+                }));
+            }
+        }
+
+        let expiring: Vec<Value> = summaries
+            .iter()
+            .filter(|p| p.live)
+            .filter(|p| {
+                p.valid_until_utc
+                    .is_some_and(|until| until > now && until - now < EXPIRING_DAYS * 86_400)
+            })
+            .map(|p| json!({ "id": p.id, "title": p.title, "lang": p.lang, "until": local_time(&state, p.valid_until_utc.unwrap_or(0)) }))
+            .collect();
+
+        let (recent, _) = signed
+            .store
+            .journal_filtered(&crate::store::JournalFilter {
+                limit: 10,
+                ..Default::default()
+            })
+            .map_err(fail)?;
+        let recent: Vec<Value> = recent
+            .iter()
+            .map(|e| json!({ "at": super::people::local_stamp(&state, &e.at), "actor": e.actor, "action": e.action, "object": e.object }))
+            .collect();
+        let in_review: Vec<Value> = summaries
+            .iter()
+            .filter(|p| p.status == "review")
+            .map(|p| json!({ "id": p.id, "title": p.title, "lang": p.lang, "author": p.author }))
+            .collect();
+
+        let mut context = Context::new();
+        context.insert("title", &text(&signed.lang, "nav_dashboard"));
+        context.insert("counts", &count_rows);
+        context.insert("statuses", &STATUSES);
+        context.insert("languages", languages);
+        context.insert("missing", &missing);
+        context.insert("overdue", &overdue);
+        context.insert("expiring", &expiring);
+        context.insert("recent", &recent);
+        context.insert("in_review", &in_review);
+        context.insert("can_edit", &permissions::can_edit_any_content(&signed.user));
+        context.insert(
+            "done",
+            &query.get("done").and_then(|key| flash(&signed.lang, key)),
+        );
+        state.page(&signed, "dashboard.html", context)
+    })
+    .await
+}
+
+/// `draft`, `review`, `scheduled` (published, not yet in effect), `published`, `unpublished`.
+fn display_status(status: &str, publish_at_utc: Option<i64>, now: i64) -> &'static str {
+    match status {
+        "draft" => "draft",
+        "review" => "review",
+        "published" if publish_at_utc.is_some_and(|at| at > now) => "scheduled",
+        "published" => "published",
+        _ => "unpublished",
+    }
+}
+
+fn issued_or_saved(page: &crate::store::PageSummary) -> i64 {
+    page.issued
+        .as_deref()
+        .and_then(|issued| Stamp::parse(issued).ok())
+        .and_then(|stamp| stamp.instant(time::UtcOffset::UTC))
+        .or_else(|| {
+            OffsetDateTime::parse(
+                &page.saved_at,
+                &time::format_description::well_known::Rfc3339,
+            )
+            .ok()
+        })
+        .map_or(0, OffsetDateTime::unix_timestamp)
+}
+
+/// A section's titles from the language root: `Xəbərlər › Tədbirlər`.
+fn section_title(section: &SectionRecord, sections: &[SectionRecord]) -> String {
+    let mut titles = vec![section.content.title.clone()];
+    let mut parent = section.parent_id;
+    while let Some(id) = parent {
+        let Some(up) = sections.iter().find(|s| s.id == id) else {
+            break;
+        };
+        if up.parent_id.is_some() {
+            titles.push(up.content.title.clone());
+        }
+        parent = up.parent_id;
+        if titles.len() > 64 {
+            break;
+        }
+    }
+    titles.reverse();
+    titles.join(" › ")
+}
+
+/// A unix time in the site's time zone: `2026-11-22 09:30`.
+fn local_time(state: &AdminState, unix: i64) -> String {
+    OffsetDateTime::from_unix_timestamp(unix)
+        .map(|t| t.to_offset(state.config.utc_offset))
+        .ok()
+        .and_then(|t| {
+            t.format(time::macros::format_description!(
+                "[year]-[month]-[day] [hour]:[minute]"
+            ))
+            .ok()
+        })
+        .unwrap_or_default()
+}
+
+// ---------------------------------------------------------------- page list
+
+/// All pages the user may see, filtered by language, status, section and words of the title.
+pub async fn page_list(
+    State(state): State<Arc<AdminState>>,
+    headers: HeaderMap,
+    query: Query,
+) -> Response {
+    blocking(move || {
+        let mut signed = state.signed_in_for(&headers, None)?;
+        if !permissions::can_edit_any_content(&signed.user) {
+            return Err(state.forbidden(&mut signed, "/pages"));
+        }
+        let now = super::now();
+        let fail = |e: crate::store::Error| state.internal(e.into());
+        let summaries = signed.store.page_summaries(now).map_err(fail)?;
+        let sections = signed.store.sections().map_err(fail)?;
+        let want = |key: &str| query.get(key).filter(|v| !v.is_empty());
+        let words = want("q").map(|q| crate::slug::turkic_lowercase(q));
+        let rows: Vec<Value> = summaries
+            .iter()
+            .filter(|p| {
+                let content_type = p.content_type.parse().unwrap_or(ContentType::Page);
+                permissions::can_use(&signed.user, Module::for_content_type(content_type))
+                    && permissions::in_languages(&signed.user, &p.lang)
+                    && permissions::in_sections(&signed.user, p.section_id, &sections)
+            })
+            .filter(|p| want("lang").is_none_or(|lang| &p.lang == lang))
+            .filter(|p| {
+                want("status").is_none_or(|status| {
+                    display_status(&p.status, p.publish_at_utc, now) == status.as_str()
+                })
+            })
+            .filter(|p| {
+                want("section")
+                    .and_then(|s| s.parse::<i64>().ok())
+                    .is_none_or(|id| p.section_id == id)
+            })
+            .filter(|p| {
+                words.as_ref().is_none_or(|words| {
+                    crate::slug::turkic_lowercase(&p.title).contains(words.as_str())
+                })
+            })
+            .map(|p| {
+                let section = sections.iter().find(|s| s.id == p.section_id);
+                json!({
+                    "id": p.id,
+                    "title": p.title,
+                    "lang": p.lang,
+                    "status": display_status(&p.status, p.publish_at_utc, now),
+                    "live": p.live,
+                    "type": p.content_type,
+                    "section": section.map(|s| section_title(s, &sections)).unwrap_or_default(),
+                    "author": p.author,
+                    "saved_at": super::people::local_stamp(&state, &p.saved_at),
+                })
+            })
+            .collect();
+        let mut context = Context::new();
+        context.insert("title", &text(&signed.lang, "nav_pages"));
+        context.insert("rows", &rows);
+        context.insert("languages", &state.config.languages);
+        context.insert("sections", &section_options(&signed, &sections, None));
+        context.insert(
+            "filter",
+            &super::filter_values(&query, &["q", "lang", "status", "section"]),
+        );
+        context.insert(
+            "done",
+            &query.get("done").map(|key| flash(&signed.lang, key)),
+        );
+        state.page(&signed, "pages.html", context)
+    })
+    .await
+}
+
+/// A known flash message, by its key in the redirect's `?done=` (nothing else is shown).
+fn flash(lang: &str, key: &str) -> Option<String> {
+    const KNOWN: [&str; 11] = [
+        "saved",
+        "submitted",
+        "published",
+        "unpublished",
+        "scheduled",
+        "corrected",
+        "restored",
+        "deleted",
+        "created",
+        "unchanged",
+        "password",
+    ];
+    KNOWN
+        .contains(&key)
+        .then(|| text(lang, &format!("done_{key}")))
+}
+
+/// Sections the user may put content in, as `{id, title, lang}`; only `lang`'s if given.
+fn section_options(signed: &Signed, sections: &[SectionRecord], lang: Option<&str>) -> Vec<Value> {
+    let mut options: Vec<(String, String, i64)> = sections
+        .iter()
+        .filter(|s| lang.is_none_or(|lang| s.lang == lang))
+        .filter(|s| permissions::in_languages(&signed.user, &s.lang))
+        .filter(|s| permissions::in_sections(&signed.user, s.id, sections))
+        .map(|s| (s.lang.clone(), section_title(s, sections), s.id))
+        .collect();
+    options.sort();
+    options
+        .into_iter()
+        .map(|(lang, title, id)| json!({ "id": id, "title": title, "lang": lang }))
+        .collect()
+}
+
+// ---------------------------------------------------------------- new page
+
+/// The short form that starts a page: section, type, title, address. With
+/// `?translation_of=ID&lang=en` it starts that page's translation, linked to it.
+pub async fn new_page_form(
+    State(state): State<Arc<AdminState>>,
+    headers: HeaderMap,
+    query: Query,
+) -> Response {
+    blocking(move || {
+        let mut signed = state.signed_in_for(&headers, None)?;
+        if !permissions::can_edit_any_content(&signed.user) {
+            return Err(state.forbidden(&mut signed, "/pages/new"));
+        }
+        let form = Form(query.iter().map(|(k, v)| (k.clone(), v.clone())).collect());
+        new_page_page(&state, &signed, &form, &[])
+    })
+    .await
+}
+
+fn new_page_page(state: &AdminState, signed: &Signed, form: &Form, errors: &[String]) -> Reply {
+    let fail = |e: crate::store::Error| state.internal(e.into());
+    let sections = signed.store.sections().map_err(fail)?;
+    let mut context = Context::new();
+    let translation_of = form.get("translation_of").parse::<i64>().ok();
+    let mut preset_section = form.get("section").parse::<i64>().ok();
+    let mut preset_type = form.optional("type");
+    let lang = form.optional("lang");
+    if let Some(original) = translation_of {
+        let meta = signed.store.page_meta(original).map_err(fail)?;
+        let head = signed.store.head_revision(original).map_err(fail)?;
+        let original_section = sections.iter().find(|s| s.id == meta.section_id);
+        // The section with the same key in the target language, if there is one.
+        if preset_section.is_none()
+            && let (Some(original_section), Some(lang)) = (original_section, lang.as_deref())
+        {
+            preset_section = sections
+                .iter()
+                .find(|s| s.lang == lang && s.translation_key == original_section.translation_key)
+                .map(|s| s.id);
+        }
+        preset_type.get_or_insert_with(|| head.content_type.as_str().to_string());
+        context.insert(
+            "original",
+            &json!({ "id": original, "title": head.title, "lang": meta.lang, "slug": meta.slug }),
+        );
+    }
+    context.insert("title", &text(&signed.lang, "new_page"));
+    context.insert(
+        "sections",
+        &section_options(signed, &sections, lang.as_deref()),
+    );
+    context.insert("preset_section", &preset_section);
+    context.insert("preset_type", &preset_type.unwrap_or_else(|| "page".into()));
+    context.insert("form_title", form.get("title"));
+    context.insert("form_slug", form.get("slug"));
+    context.insert("lang", &lang);
+    context.insert("translation_of", &translation_of);
+    context.insert("types", &content_types(signed));
+    context.insert("errors", errors);
+    let mut response = state.page(signed, "page_new.html", context)?;
+    if !errors.is_empty() {
+        *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(response)
+}
+
+/// The content types whose module the user may use.
+fn content_types(signed: &Signed) -> Vec<Value> {
+    ContentType::ALL
+        .into_iter()
+        .filter(|t| signed.can(Module::for_content_type(*t)))
+        .map(|t| json!({ "value": t.as_str(), "label": text(&signed.lang, &format!("type_{}", t.as_str())) }))
+        .collect()
+}
+
+pub async fn create_page(
+    State(state): State<Arc<AdminState>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let form = Form::parse(&body);
+    blocking(move || {
+        let mut signed = state.signed_in_for(&headers, Some(&form))?;
+        let fail = |e: crate::store::Error| state.internal(e.into());
+        let sections = signed.store.sections().map_err(fail)?;
+        let content_type: ContentType = form.get("type").parse().unwrap_or(ContentType::Page);
+        let Some(section) = form
+            .get("section")
+            .parse::<i64>()
+            .ok()
+            .and_then(|id| sections.iter().find(|s| s.id == id))
+            .cloned()
+        else {
+            return new_page_page(
+                &state,
+                &signed,
+                &form,
+                &[text(&signed.lang, "error_section")],
+            );
+        };
+        if !permissions::can_edit(
+            &signed.user,
+            content_type,
+            &section.lang,
+            section.id,
+            &sections,
+        ) {
+            return Err(state.forbidden(&mut signed, "/pages/new"));
+        }
+        let title = form.get("title").trim().to_string();
+        if title.is_empty() {
+            return new_page_page(&state, &signed, &form, &[text(&signed.lang, "error_title")]);
+        }
+        let translation_key = match form.get("translation_of").parse::<i64>().ok() {
+            Some(original) => Some(
+                signed
+                    .store
+                    .page_meta(original)
+                    .map_err(fail)?
+                    .translation_key,
+            ),
+            None => None,
+        };
+        let defaults = state.config.dublin_core_defaults(&section.lang);
+        let today = OffsetDateTime::now_utc()
+            .to_offset(state.config.utc_offset)
+            .date()
+            .to_string();
+        let content = PageContent {
+            title,
+            description: None,
+            keywords: Vec::new(),
+            content_type,
+            status: Status::Draft,
+            template: None,
+            created: Stamp::parse(&today).ok(),
+            issued: None,
+            modified: None,
+            publish_at: None,
+            valid_until: None,
+            summary: None,
+            files: Vec::new(),
+            // Prefilled sensibly (D189 §4.6–4.7): the author's agency as creator.
+            dc: crate::model::DublinCore {
+                creator: Some(defaults.creator).filter(|c| !c.is_empty()),
+                ..Default::default()
+            },
+            correction: None,
+            body: String::new(),
+        };
+        let actor = signed.actor.clone();
+        match signed.store.create_page(
+            section.id,
+            form.get("slug"),
+            translation_key.as_deref(),
+            &content,
+            &actor,
+        ) {
+            Ok(id) => Ok(see_other(&format!("/pages/{id}?done=created"))),
+            Err(error) => match error.into_user_error() {
+                Ok(user_error) => new_page_page(&state, &signed, &form, &[user_error.to_string()]),
+                Err(internal) => Err(state.internal(internal.into())),
+            },
+        }
+    })
+    .await
+}
+
+// ---------------------------------------------------------------- editor
+
+/// A page the user may open: its place, newest revision and the site's sections.
+struct OpenPage {
+    meta: PageMeta,
+    head: PageContent,
+    sections: Vec<SectionRecord>,
+}
+
+fn open_page(state: &AdminState, signed: &mut Signed, id: i64) -> Result<OpenPage, Response> {
+    let meta = match signed.store.page_meta(id) {
+        Ok(meta) => meta,
+        Err(crate::store::Error::NotFound(_)) => return Err(state.not_found(Some(signed))),
+        Err(error) => return Err(state.internal(error.into())),
+    };
+    let head = signed
+        .store
+        .head_revision(id)
+        .map_err(|e| state.internal(e.into()))?;
+    let sections = signed
+        .store
+        .sections()
+        .map_err(|e| state.internal(e.into()))?;
+    if !permissions::can_edit(
+        &signed.user,
+        head.content_type,
+        &meta.lang,
+        meta.section_id,
+        &sections,
+    ) {
+        return Err(state.forbidden(signed, &meta.url));
+    }
+    Ok(OpenPage {
+        meta,
+        head,
+        sections,
+    })
+}
+
+pub async fn editor(
+    State(state): State<Arc<AdminState>>,
+    Path(id): Path<i64>,
+    headers: HeaderMap,
+    query: Query,
+) -> Response {
+    blocking(move || {
+        let mut signed = state.signed_in_for(&headers, None)?;
+        let page = open_page(&state, &mut signed, id)?;
+        let done = query.get("done").and_then(|key| flash(&signed.lang, key));
+        let content = page.head.clone();
+        editor_page(
+            &state,
+            &signed,
+            &page,
+            &content,
+            EditorNotes {
+                done,
+                ..Default::default()
+            },
+        )
+    })
+    .await
+}
+
+/// What the editor shows beside the fields.
+#[derive(Default)]
+struct EditorNotes {
+    done: Option<String>,
+    errors: Vec<String>,
+    /// Confidentiality findings that stopped publishing (D189 §4.5).
+    warnings: Vec<Value>,
+    /// The form's values as submitted, for fields not in `PageContent`.
+    form: Option<Form>,
+}
+
+fn editor_page(
+    state: &AdminState,
+    signed: &Signed,
+    page: &OpenPage,
+    content: &PageContent,
+    notes: EditorNotes,
+) -> Reply {
+    let fail = |e: crate::store::Error| state.internal(e.into());
+    let now = super::now();
+    let translations = signed
+        .store
+        .translations(&page.meta.translation_key)
+        .map_err(fail)?;
+    let translation_links: Vec<Value> = state
+        .config
+        .languages
+        .iter()
+        .filter(|lang| **lang != page.meta.lang)
+        .map(|lang| json!({ "lang": lang, "id": translations.get(lang) }))
+        .collect();
+    let summaries = signed.store.page_summaries(now).map_err(fail)?;
+    let summary = summaries.iter().find(|s| s.id == page.meta.id);
+    let status = summary
+        .map(|s| display_status(&s.status, s.publish_at_utc, now))
+        .unwrap_or("draft");
+    let can_publish = permissions::can_publish(
+        &signed.user,
+        content.content_type,
+        &page.meta.lang,
+        page.meta.section_id,
+        &page.sections,
+    );
+    let stamp = |s: &Option<Stamp>| {
+        s.as_ref()
+            .map(|s| s.as_str().to_string())
+            .unwrap_or_default()
+    };
+    let mut context = Context::new();
+    context.insert("title", &content.title);
+    context.insert("page", &page.meta);
+    context.insert(
+        "fields",
+        &json!({
+            "title": content.title,
+            "summary": content.summary,
+            "description": content.description,
+            "keywords": content.keywords.join(", "),
+            "type": content.content_type.as_str(),
+            "created": stamp(&content.created),
+            "issued": stamp(&content.issued),
+            "modified": stamp(&content.modified),
+            "publish_at": datetime_local(content.publish_at.as_ref(), state),
+            "valid_until": stamp(&content.valid_until),
+            "files": content.files.join("\n"),
+            "body": content.body,
+            "dc": dc_values(&content.dc),
+            "correction": content.correction.as_ref().map(|c| c.note.clone()),
+        }),
+    );
+    context.insert("dc_fields", &DC_FIELDS);
+    context.insert("status", status);
+    context.insert("live", &summary.is_some_and(|s| s.live));
+    context.insert("can_publish", &can_publish);
+    context.insert(
+        "sections",
+        &section_options(signed, &page.sections, Some(&page.meta.lang)),
+    );
+    context.insert("translations", &translation_links);
+    context.insert("types", &content_types(signed));
+    context.insert("done", &notes.done);
+    context.insert("errors", &notes.errors);
+    context.insert("warnings", &notes.warnings);
+    context.insert(
+        "reason",
+        notes.form.as_ref().map_or("", |form| form.get("reason")),
+    );
+    context.insert(
+        "correction_note",
+        notes
+            .form
+            .as_ref()
+            .map_or("", |form| form.get("correction_note")),
+    );
+    context.insert(
+        "public_page_url",
+        &format!("http://{}{}", state.config.public_addr, page.meta.url),
+    );
+    let mut response = state.page(signed, "editor.html", context)?;
+    if !notes.errors.is_empty() || !notes.warnings.is_empty() {
+        *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(response)
+}
+
+/// Dublin Core elements a page sets itself (D189 §4.6–4.7), as form field names.
+const DC_FIELDS: [&str; 12] = [
+    "creator",
+    "subject",
+    "contributor",
+    "publisher",
+    "type",
+    "format",
+    "identifier",
+    "source",
+    "language",
+    "relation",
+    "coverage",
+    "rights",
+];
+
+fn dc_values(dc: &crate::model::DublinCore) -> BTreeMap<&'static str, String> {
+    dc.fields()
+        .into_iter()
+        .map(|(name, value)| (name, value.clone().unwrap_or_default()))
+        .collect()
+}
+
+/// A stamp as an `<input type="datetime-local">` value in the site's time zone.
+fn datetime_local(stamp: Option<&Stamp>, state: &AdminState) -> String {
+    stamp
+        .and_then(|s| s.instant(state.config.utc_offset))
+        .map(|t| t.to_offset(state.config.utc_offset))
+        .and_then(|t| {
+            t.format(time::macros::format_description!(
+                "[year]-[month]-[day]T[hour]:[minute]"
+            ))
+            .ok()
+        })
+        .unwrap_or_default()
+}
+
+/// Reads the editor's fields over the newest revision; the errors name the field and say
+/// what is expected.
+fn content_from_form(
+    form: &Form,
+    base: &PageContent,
+    state: &AdminState,
+    lang: &str,
+) -> Result<PageContent, Vec<String>> {
+    let mut errors = Vec::new();
+    let mut content = base.clone();
+    let label = |key: &str| text(lang, &format!("field_{key}"));
+    content.title = form.get("title").trim().to_string();
+    if content.title.is_empty() {
+        errors.push(text(lang, "error_title"));
+    }
+    content.summary = form.optional("summary");
+    content.description = form.optional("description");
+    content.keywords = form
+        .get("keywords")
+        .split(',')
+        .map(str::trim)
+        .filter(|k| !k.is_empty())
+        .map(str::to_string)
+        .collect();
+    if let Ok(content_type) = form.get("type").parse() {
+        content.content_type = content_type;
+    }
+    let mut date = |key: &str| -> Option<Stamp> {
+        let value = form.optional(key)?;
+        Stamp::parse(&value)
+            .map_err(|_| {
+                errors.push(format!(
+                    "{}: {}",
+                    label(key),
+                    text(lang, "error_date").replace("{value}", &value)
+                ))
+            })
+            .ok()
+    };
+    content.created = date("created");
+    content.issued = date("issued");
+    content.modified = date("modified");
+    content.valid_until = date("valid_until");
+    // `datetime-local` gives `2026-11-22T09:30`: the site's time zone is meant.
+    content.publish_at = match form.optional("publish_at") {
+        None => None,
+        Some(value) => {
+            let offset = state.config.utc_offset;
+            let (hours, minutes, _) = offset.as_hms();
+            let sign = if offset.is_negative() { '-' } else { '+' };
+            let full = if value.len() == 16 {
+                format!(
+                    "{value}:00{sign}{:02}:{:02}",
+                    hours.unsigned_abs(),
+                    minutes.unsigned_abs()
+                )
+            } else {
+                value.clone()
+            };
+            match Stamp::parse(&full) {
+                Ok(stamp) => Some(stamp),
+                Err(_) => {
+                    errors.push(format!(
+                        "{}: {}",
+                        label("publish_at"),
+                        text(lang, "error_date").replace("{value}", &value)
+                    ));
+                    None
+                }
+            }
+        }
+    };
+    content.files = form
+        .get("files")
+        .lines()
+        .map(str::trim)
+        .filter(|f| !f.is_empty())
+        .map(str::to_string)
+        .collect();
+    for name in DC_FIELDS {
+        if let Some(field) = content.dc.field_mut(name) {
+            *field = form.optional(&format!("dc_{name}"));
+        }
+    }
+    // Line ends as the browser sends them (CRLF) are stored as LF.
+    content.body = form.get("body").replace("\r\n", "\n");
+    if errors.is_empty() {
+        Ok(content)
+    } else {
+        Err(errors)
+    }
+}
+
+/// Saves the editor: `action` is save, review, publish, unpublish or correct.
+pub async fn save_page(
+    State(state): State<Arc<AdminState>>,
+    Path(id): Path<i64>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let form = Form::parse(&body);
+    blocking(move || {
+        let mut signed = state.signed_in_for(&headers, Some(&form))?;
+        let page = open_page(&state, &mut signed, id)?;
+        let action = form.get("action").to_string();
+        if action == "preview" {
+            return preview_reply(&state, &signed, &page, &form, false);
+        }
+        let mut content = match content_from_form(&form, &page.head, &state, &signed.lang) {
+            Ok(content) => content,
+            Err(errors) => {
+                let shown = page.head.clone();
+                return editor_page(
+                    &state,
+                    &signed,
+                    &page,
+                    &shown,
+                    EditorNotes {
+                        errors,
+                        form: Some(form),
+                        ..Default::default()
+                    },
+                );
+            }
+        };
+        let lang = signed.lang.clone();
+        let can_publish = permissions::can_publish(
+            &signed.user,
+            content.content_type,
+            &page.meta.lang,
+            page.meta.section_id,
+            &page.sections,
+        );
+        // Moving the page to a section the user may not edit is refused like any forbidden edit.
+        if !permissions::can_edit(
+            &signed.user,
+            content.content_type,
+            &page.meta.lang,
+            page.meta.section_id,
+            &page.sections,
+        ) {
+            return Err(state.forbidden(&mut signed, &page.meta.url));
+        }
+        let (step, note, done) = match action.as_str() {
+            "save" => {
+                content.status = Status::Draft;
+                ("update", None, "saved")
+            }
+            "review" => {
+                content.status = Status::Review;
+                ("submit", None, "submitted")
+            }
+            "publish" | "correct" | "unpublish" if !can_publish => {
+                return Err(state.forbidden(&mut signed, &format!("{} {action}", page.meta.url)));
+            }
+            "publish" => {
+                content.status = Status::Published;
+                content.modified = if page_is_live(&signed, id) {
+                    today_stamp(&state)
+                } else {
+                    content.modified
+                };
+                let scheduled = content
+                    .publish_at
+                    .as_ref()
+                    .and_then(|s| s.instant(state.config.utc_offset))
+                    .is_some_and(|t| t > OffsetDateTime::now_utc());
+                if scheduled {
+                    ("schedule", None, "scheduled")
+                } else {
+                    ("publish", None, "published")
+                }
+            }
+            "correct" => {
+                // D189 §4.3: a correction of published information says so, with the reason.
+                let Some(note) = form.optional("correction_note") else {
+                    return editor_page(
+                        &state,
+                        &signed,
+                        &page,
+                        &content,
+                        EditorNotes {
+                            errors: vec![text(&lang, "error_correction_note")],
+                            form: Some(form),
+                            ..Default::default()
+                        },
+                    );
+                };
+                content.status = Status::Published;
+                content.correction = Some(Correction {
+                    date: today_stamp(&state)
+                        .unwrap_or_else(|| Stamp::parse("1970-01-01").expect("a valid date")),
+                    note: note.clone(),
+                });
+                content.modified = today_stamp(&state);
+                ("correct", Some(note), "corrected")
+            }
+            "unpublish" => {
+                // D189 §4.3: taking information off the site needs a reason, kept with it.
+                let Some(reason) = form.optional("reason") else {
+                    return editor_page(
+                        &state,
+                        &signed,
+                        &page,
+                        &content,
+                        EditorNotes {
+                            errors: vec![text(&lang, "error_reason")],
+                            form: Some(form),
+                            ..Default::default()
+                        },
+                    );
+                };
+                content = page.head.clone();
+                content.status = Status::Unpublished;
+                ("unpublish", Some(reason), "unpublished")
+            }
+            _ => return Err(state.not_found(Some(&signed))),
+        };
+        if content.status == Status::Published {
+            if let Some(errors) = publish_blockers(&content, &lang) {
+                return editor_page(
+                    &state,
+                    &signed,
+                    &page,
+                    &content,
+                    EditorNotes {
+                        errors,
+                        form: Some(form),
+                        ..Default::default()
+                    },
+                );
+            }
+            // D189 §4.5: stamps and personal identifiers stop publishing unless overridden.
+            let findings = confidentiality_findings(&content);
+            if !findings.is_empty() {
+                if !form.has("override") {
+                    let warnings = findings_json(&findings, &lang);
+                    return editor_page(
+                        &state,
+                        &signed,
+                        &page,
+                        &content,
+                        EditorNotes {
+                            warnings,
+                            form: Some(form),
+                            ..Default::default()
+                        },
+                    );
+                }
+                let actor = signed.actor.clone();
+                signed
+                    .store
+                    .journal_event(
+                        &actor,
+                        "override_confidentiality",
+                        "page",
+                        &page.meta.url,
+                        json!({ "findings": findings_json(&findings, "en") }),
+                    )
+                    .map_err(|e| state.internal(e.into()))?;
+            }
+        }
+        if content == page.head && note.is_none() {
+            return Ok(see_other(&format!("/pages/{id}?done=unchanged")));
+        }
+        let actor = signed.actor.clone();
+        signed
+            .store
+            .save_revision_as(id, &content, step, note.as_deref(), &actor)
+            .map_err(|e| state.internal(e.into()))?;
+        // A draft or a review changes nothing on the site; the other steps publish now.
+        if matches!(step, "publish" | "correct" | "unpublish" | "schedule") {
+            super::publish(&state.config).map_err(|e| state.internal(e))?;
+        }
+        Ok(see_other(&format!("/pages/{id}?done={done}")))
+    })
+    .await
+}
+
+fn page_is_live(signed: &Signed, id: i64) -> bool {
+    signed
+        .store
+        .page_summaries(super::now())
+        .is_ok_and(|pages| pages.iter().any(|p| p.id == id && p.live))
+}
+
+fn today_stamp(state: &AdminState) -> Option<Stamp> {
+    let today = OffsetDateTime::now_utc()
+        .to_offset(state.config.utc_offset)
+        .date()
+        .to_string();
+    Stamp::parse(&today).ok()
+}
+
+/// What must be fixed before a page may be published: images without a description
+/// (D189 §6.3.6).
+fn publish_blockers(content: &PageContent, lang: &str) -> Option<Vec<String>> {
+    let missing = crate::markdown::images_without_alt(&content.body);
+    if missing.is_empty() {
+        return None;
+    }
+    Some(
+        missing
+            .into_iter()
+            .map(|offset| {
+                let line = content.body[..offset].matches('\n').count() + 1;
+                text(lang, "error_image_alt").replace("{line}", &line.to_string())
+            })
+            .collect(),
+    )
+}
+
+/// Stamps and personal identifiers in the title, summary and body (D189 §4.5).
+fn confidentiality_findings(content: &PageContent) -> Vec<crate::guard::Finding> {
+    let mut all = crate::guard::scan(&content.title);
+    if let Some(summary) = &content.summary {
+        all.extend(crate::guard::scan(summary));
+    }
+    all.extend(crate::guard::scan(&content.body));
+    all
+}
+
+fn findings_json(findings: &[crate::guard::Finding], lang: &str) -> Vec<Value> {
+    findings
+        .iter()
+        .map(|f| json!({ "kind": f.kind, "label": f.kind.describe(lang), "text": f.text, "line": f.line }))
+        .collect()
+}
+
+// ---------------------------------------------------------------- preview
+
+/// The editor's live preview: the page as the site's real templates render it, with
+/// misspelled words marked (D189 §6.4.3) and the confidentiality findings. JSON for the
+/// script, a whole HTML page for the form's Preview button without JavaScript.
+pub async fn preview(
+    State(state): State<Arc<AdminState>>,
+    Path(id): Path<i64>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let form = Form::parse(&body);
+    let wants_json = headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|accept| accept.contains("application/json"));
+    blocking(move || {
+        let mut signed = state.signed_in_for(&headers, Some(&form))?;
+        let page = open_page(&state, &mut signed, id)?;
+        preview_reply(&state, &signed, &page, &form, wants_json)
+    })
+    .await
+}
+
+/// The preview of the newest saved revision (the editor's frame when it opens).
+pub async fn preview_saved(
+    State(state): State<Arc<AdminState>>,
+    Path(id): Path<i64>,
+    headers: HeaderMap,
+) -> Response {
+    blocking(move || {
+        let mut signed = state.signed_in_for(&headers, None)?;
+        let page = open_page(&state, &mut signed, id)?;
+        let (html, _, _) =
+            render_preview(&state, &signed, &page, &page.head).map_err(|e| state.internal(e))?;
+        Ok(html_response(html))
+    })
+    .await
+}
+
+fn preview_reply(
+    state: &AdminState,
+    signed: &Signed,
+    page: &OpenPage,
+    form: &Form,
+    wants_json: bool,
+) -> Reply {
+    let content = content_from_form(form, &page.head, state, &signed.lang).unwrap_or_else(|_| {
+        let mut content = page.head.clone();
+        content.body = form.get("body").replace("\r\n", "\n");
+        content
+    });
+    let (html, misspellings, findings) =
+        render_preview(state, signed, page, &content).map_err(|e| state.internal(e))?;
+    if !wants_json {
+        return Ok(html_response(html));
+    }
+    let body = json!({
+        "html": html,
+        "misspellings": misspellings.iter().map(|m| json!({ "word": m.word, "suggestions": m.suggestions })).collect::<Vec<_>>(),
+        "warnings": findings_json(&findings, &signed.lang),
+        "warnings_heading": text(&signed.lang, "guard_heading"),
+    });
+    let mut response = axum::Json(body).into_response();
+    super::security_headers(response.headers_mut());
+    Ok(response)
+}
+
+/// Renders a page's content with the site's templates as it would be published, marks the
+/// misspellings in its main part, and scans it for confidential information.
+fn render_preview(
+    state: &AdminState,
+    signed: &Signed,
+    page: &OpenPage,
+    content: &PageContent,
+) -> anyhow::Result<(
+    String,
+    Vec<crate::spell::Misspelling>,
+    Vec<crate::guard::Finding>,
+)> {
+    let mut model = signed.store.load_model(&state.config.theme, super::now())?;
+    let templates = Templates::compile(&model.templates)
+        .map_err(|problems| anyhow::anyhow!("the theme's templates: {}", problems.join("; ")))?;
+    let mut shown = content.clone();
+    shown.status = Status::Published;
+    shown.body = String::new();
+    let live = LivePage {
+        page_id: page.meta.id,
+        revision_id: -1,
+        lang: page.meta.lang.clone(),
+        section_id: page.meta.section_id,
+        slug: page.meta.slug.clone(),
+        translation_key: page.meta.translation_key.clone(),
+        weight: page.meta.weight,
+        content: shown,
+        content_hash: String::new(),
+        parts: 1,
+        saved_at: OffsetDateTime::now_utc()
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap_or_default(),
+        expired: false,
+    };
+    let index = match model.pages.iter().position(|p| p.page_id == page.meta.id) {
+        Some(index) => {
+            model.pages[index] = live;
+            index
+        }
+        None => {
+            model.pages.push(live);
+            model.pages.len() - 1
+        }
+    };
+    // Long documents are previewed whole: the parts are shown one after another.
+    let body = content.body.replace(crate::markdown::PAGE_BREAK, "");
+    let view = SiteView::new(&state.config, &model);
+    let output = Output {
+        path: String::new(),
+        digest: String::new(),
+        kind: OutputKind::Page {
+            index,
+            part: 1,
+            text_only: false,
+        },
+    };
+    let bytes = view.render(&templates, &output, Some(&body))?;
+    let html = String::from_utf8(bytes)?;
+    let (html, misspellings) = crate::spell::mark_html(&page.meta.lang, &html)?;
+    let html = html.replacen(
+        "</head>",
+        "<style>mark.spell{background:none;color:inherit;text-decoration:underline wavy #c00;text-decoration-skip-ink:none;text-underline-offset:3px}</style>\n</head>",
+        1,
+    );
+    Ok((html, misspellings, confidentiality_findings(content)))
+}
+
+/// Pasted HTML (from Word or a web page) made into clean Markdown: ammonia keeps only the
+/// structure the site allows (headings, paragraphs, lists, emphasis, links, tables, images),
+/// then it is written as Markdown (D189 §6.4.1).
+pub async fn clean_paste(
+    State(state): State<Arc<AdminState>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let form = Form::parse(&body);
+    blocking(move || {
+        let _signed = state.signed_in_for(&headers, Some(&form))?;
+        let markdown = clean_pasted_html(form.get("html"));
+        let mut response = axum::Json(json!({ "markdown": markdown })).into_response();
+        super::security_headers(response.headers_mut());
+        Ok(response)
+    })
+    .await
+}
+
+/// See [`clean_paste`]; pure, for tests.
+pub fn clean_pasted_html(html: &str) -> String {
+    let tags = [
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "p",
+        "br",
+        "ul",
+        "ol",
+        "li",
+        "strong",
+        "b",
+        "em",
+        "i",
+        "a",
+        "table",
+        "thead",
+        "tbody",
+        "tr",
+        "th",
+        "td",
+        "blockquote",
+        "img",
+        "code",
+        "pre",
+        "sub",
+        "sup",
+    ];
+    let clean = ammonia::Builder::default()
+        .tags(tags.into_iter().collect())
+        .tag_attributes(HashMap::from([
+            ("a", ["href"].into_iter().collect()),
+            ("img", ["src", "alt"].into_iter().collect()),
+        ]))
+        .generic_attributes(Default::default())
+        .link_rel(None)
+        .url_schemes(["http", "https", "mailto"].into_iter().collect())
+        .clean_content_tags(
+            ["script", "style", "title", "xml", "head"]
+                .into_iter()
+                .collect(),
+        )
+        .clean(html)
+        .to_string();
+    // Word marks paragraphs as headings with `h1`; a page has one `h1` (its title), so pasted
+    // headings start at level 2.
+    let clean = clean.replace("<h1>", "<h2>").replace("</h1>", "</h2>");
+    htmd::convert(&clean)
+        .map(|markdown| markdown.trim().to_string())
+        .unwrap_or_default()
+}
+
+// ---------------------------------------------------------------- revisions
+
+/// A page's history with links to each revision's changes (D189 §10.1.3).
+pub async fn revisions(
+    State(state): State<Arc<AdminState>>,
+    Path(id): Path<i64>,
+    headers: HeaderMap,
+) -> Response {
+    blocking(move || {
+        let mut signed = state.signed_in_for(&headers, None)?;
+        let page = open_page(&state, &mut signed, id)?;
+        let revisions = signed
+            .store
+            .revisions(id)
+            .map_err(|e| state.internal(e.into()))?;
+        let rows: Vec<Value> = revisions
+            .iter()
+            .map(|r| json!({ "number": r.number, "status": r.status, "title": r.title, "author": r.author, "saved_at": super::people::local_stamp(&state, &r.saved_at), "note": r.note }))
+            .collect();
+        let mut context = Context::new();
+        context.insert("title", &format!("{} — {}", text(&signed.lang, "revisions"), page.head.title));
+        context.insert("page", &page.meta);
+        context.insert("rows", &rows);
+        context.insert("diff", &Vec::<Value>::new());
+        context.insert("number", &Option::<i64>::None);
+        state.page(&signed, "revisions.html", context)
+    })
+    .await
+}
+
+/// One revision compared line by line with the one before it.
+pub async fn revision_diff(
+    State(state): State<Arc<AdminState>>,
+    Path((id, number)): Path<(i64, i64)>,
+    headers: HeaderMap,
+) -> Response {
+    blocking(move || {
+        let mut signed = state.signed_in_for(&headers, None)?;
+        let page = open_page(&state, &mut signed, id)?;
+        let after = match signed.store.revision(id, number) {
+            Ok(revision) => revision,
+            Err(_) => return Err(state.not_found(Some(&signed))),
+        };
+        let before = signed.store.revision(id, number - 1).ok();
+        let diff = diff_lines(
+            &before.as_ref().map(revision_text).unwrap_or_default(),
+            &revision_text(&after),
+        );
+        let revisions = signed
+            .store
+            .revisions(id)
+            .map_err(|e| state.internal(e.into()))?;
+        let rows: Vec<Value> = revisions
+            .iter()
+            .map(|r| json!({ "number": r.number, "status": r.status, "title": r.title, "author": r.author, "saved_at": super::people::local_stamp(&state, &r.saved_at), "note": r.note }))
+            .collect();
+        let mut context = Context::new();
+        context.insert("title", &format!("{} {number} — {}", text(&signed.lang, "revision"), after.title));
+        context.insert("page", &page.meta);
+        context.insert("rows", &rows);
+        context.insert("diff", &diff);
+        context.insert("number", &Some(number));
+        state.page(&signed, "revisions.html", context)
+    })
+    .await
+}
+
+/// The fields of a revision as lines, so that a diff shows every change readably.
+fn revision_text(content: &PageContent) -> String {
+    let mut lines = vec![
+        format!("title: {}", content.title),
+        format!("status: {}", content.status),
+        format!("type: {}", content.content_type),
+    ];
+    let optional = [
+        ("summary", content.summary.clone()),
+        ("description", content.description.clone()),
+        ("issued", content.issued.as_ref().map(|s| s.to_string())),
+        (
+            "publish_at",
+            content.publish_at.as_ref().map(|s| s.to_string()),
+        ),
+        (
+            "valid_until",
+            content.valid_until.as_ref().map(|s| s.to_string()),
+        ),
+        (
+            "correction",
+            content.correction.as_ref().map(|c| c.note.clone()),
+        ),
+    ];
+    for (name, value) in optional {
+        if let Some(value) = value {
+            lines.push(format!("{name}: {value}"));
+        }
+    }
+    if !content.keywords.is_empty() {
+        lines.push(format!("keywords: {}", content.keywords.join(", ")));
+    }
+    for (name, value) in content.dc.fields() {
+        if let Some(value) = value {
+            lines.push(format!("dc.{name}: {value}"));
+        }
+    }
+    lines.push(String::new());
+    lines.push(content.body.clone());
+    lines.join("\n")
+}
+
+/// A line diff as rows `{sign, text, kind}` (kind: add, del, same).
+pub fn diff_lines(before: &str, after: &str) -> Vec<Value> {
+    let diff = similar::TextDiff::from_lines(before, after);
+    diff.iter_all_changes()
+        .map(|change| {
+            let (sign, kind) = match change.tag() {
+                similar::ChangeTag::Delete => ("-", "del"),
+                similar::ChangeTag::Insert => ("+", "add"),
+                similar::ChangeTag::Equal => (" ", "same"),
+            };
+            json!({ "sign": sign, "kind": kind, "text": change.value().trim_end_matches('\n') })
+        })
+        .collect()
+}
+
+/// Makes an old revision the newest again, as a draft to be reviewed and published.
+pub async fn restore_revision(
+    State(state): State<Arc<AdminState>>,
+    Path((id, number)): Path<(i64, i64)>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let form = Form::parse(&body);
+    blocking(move || {
+        let mut signed = state.signed_in_for(&headers, Some(&form))?;
+        let _page = open_page(&state, &mut signed, id)?;
+        let mut content = match signed.store.revision(id, number) {
+            Ok(revision) => revision,
+            Err(_) => return Err(state.not_found(Some(&signed))),
+        };
+        content.status = Status::Draft;
+        let actor = signed.actor.clone();
+        signed
+            .store
+            .save_revision_as(
+                id,
+                &content,
+                "restore",
+                Some(&format!("revision {number}")),
+                &actor,
+            )
+            .map_err(|e| state.internal(e.into()))?;
+        Ok(see_other(&format!("/pages/{id}?done=restored")))
+    })
+    .await
+}
+
+// ---------------------------------------------------------------- delete
+
+/// Deletes a page; refused, naming them, while other pages link to it (D189 §6.4.4).
+pub async fn delete_page(
+    State(state): State<Arc<AdminState>>,
+    Path(id): Path<i64>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let form = Form::parse(&body);
+    blocking(move || {
+        let mut signed = state.signed_in_for(&headers, Some(&form))?;
+        let page = open_page(&state, &mut signed, id)?;
+        if !permissions::can_publish(
+            &signed.user,
+            page.head.content_type,
+            &page.meta.lang,
+            page.meta.section_id,
+            &page.sections,
+        ) {
+            return Err(state.forbidden(&mut signed, &format!("{} delete", page.meta.url)));
+        }
+        let actor = signed.actor.clone();
+        match signed.store.delete_page(id, &actor) {
+            Ok(()) => {
+                super::publish(&state.config).map_err(|e| state.internal(e))?;
+                Ok(see_other("/pages?done=deleted"))
+            }
+            Err(error) => match error.into_user_error() {
+                Ok(user_error) => {
+                    let mut errors = vec![text(&signed.lang, "error_linked")];
+                    errors.extend(user_error.problems.iter().cloned());
+                    let content = page.head.clone();
+                    editor_page(
+                        &state,
+                        &signed,
+                        &page,
+                        &content,
+                        EditorNotes {
+                            errors,
+                            ..Default::default()
+                        },
+                    )
+                }
+                Err(internal) => Err(state.internal(internal.into())),
+            },
+        }
+    })
+    .await
+}
+
+/// `Content-Type` for CSV downloads.
+pub fn csv_headers(response: &mut Response, file_name: &str) {
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/csv; charset=utf-8"),
+    );
+    if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"{file_name}\"")) {
+        response
+            .headers_mut()
+            .insert(header::CONTENT_DISPOSITION, value);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pasted_word_html_becomes_clean_markdown() {
+        // D189 §6.4.1
+        let word = r#"<html><head><style>p.MsoNormal{margin:0}</style></head><body>
+            <h1 class="MsoTitle">Hesabat</h1>
+            <p class="MsoNormal" style="font-family:Calibri"><b>Vacib:</b> <span style="color:red">müraciət</span> <i>qəbul</i> edilir.</p>
+            <ul><li>birinci</li><li>ikinci</li></ul>
+            <table><tr><th>Ad</th><th>Say</th></tr><tr><td>Bakı</td><td>3</td></tr></table>
+            <p onclick="x()">Bax: <a href="javascript:alert(1)">bura</a> və <a href="https://e-gov.az" style="x">e-gov</a></p>
+            <script>alert(1)</script></body></html>"#;
+        let markdown = clean_pasted_html(word);
+        assert!(markdown.contains("## Hesabat"), "{markdown}");
+        assert!(markdown.contains("**Vacib:**"), "{markdown}");
+        assert!(
+            markdown.contains("*qəbul*") || markdown.contains("_qəbul_"),
+            "{markdown}"
+        );
+        assert!(markdown.contains("birinci"), "{markdown}");
+        assert!(markdown.contains("| Bakı"), "{markdown}");
+        assert!(markdown.contains("[e-gov](https://e-gov.az)"), "{markdown}");
+        for gone in [
+            "Mso",
+            "Calibri",
+            "color",
+            "script",
+            "alert",
+            "onclick",
+            "javascript",
+        ] {
+            assert!(!markdown.contains(gone), "{gone} in {markdown}");
+        }
+    }
+
+    #[test]
+    fn diffs_mark_added_and_removed_lines() {
+        let rows = diff_lines("a\nb\nc\n", "a\nB\nc\n");
+        let kinds: Vec<&str> = rows.iter().map(|r| r["kind"].as_str().unwrap()).collect();
+        assert_eq!(kinds, ["same", "del", "add", "same"]);
+    }
+}

@@ -1,0 +1,586 @@
+//! Structure and design: the sections tree with menu order and publishing deadlines
+//! (D189 §6.4.4, §6.4.6, §4.4), the media library, the theme's templates (checked before they
+//! are saved, so a broken template never reaches the public site; D189 §6.4.2) and the
+//! interface strings of each language.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::{Multipart, Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use serde_json::{Value, json};
+use tera::Context;
+
+use super::permissions::Module;
+use super::views::text;
+use super::{AdminState, Form, Query, Reply, Signed, blocking, html_response, see_other};
+use crate::render::{Output, OutputKind, SiteView, Templates};
+use crate::slug::slugify;
+
+/// The largest file the media library accepts.
+pub const MAX_UPLOAD_BYTES: usize = 20 * 1024 * 1024;
+
+/// File types the media library accepts, by extension, with the type recorded for them.
+const ALLOWED_TYPES: [(&str, &str); 14] = [
+    ("pdf", "application/pdf"),
+    ("doc", "application/msword"),
+    (
+        "docx",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ),
+    ("xls", "application/vnd.ms-excel"),
+    (
+        "xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ),
+    ("odt", "application/vnd.oasis.opendocument.text"),
+    ("ods", "application/vnd.oasis.opendocument.spreadsheet"),
+    ("rtf", "application/rtf"),
+    ("txt", "text/plain"),
+    ("csv", "text/csv"),
+    ("jpg", "image/jpeg"),
+    ("jpeg", "image/jpeg"),
+    ("png", "image/png"),
+    ("zip", "application/zip"),
+];
+
+// ---------------------------------------------------------------- sections
+
+pub async fn sections(
+    State(state): State<Arc<AdminState>>,
+    headers: HeaderMap,
+    query: Query,
+) -> Response {
+    blocking(move || {
+        let mut signed = state.signed_in_for(&headers, None)?;
+        state.require(&mut signed, Module::Structure, "/sections")?;
+        sections_page(&state, &signed, query.contains_key("done"), &[])
+    })
+    .await
+}
+
+fn sections_page(state: &AdminState, signed: &Signed, saved: bool, errors: &[String]) -> Reply {
+    let fail = |e: crate::store::Error| state.internal(e.into());
+    let sections = signed.store.sections().map_err(fail)?;
+    let deadlines: BTreeMap<i64, i64> = signed
+        .store
+        .section_deadlines()
+        .map_err(fail)?
+        .into_iter()
+        .collect();
+    // A tree per language, children in menu order (weight, then title).
+    fn children(
+        parent: Option<i64>,
+        lang: &str,
+        sections: &[crate::store::SectionRecord],
+        deadlines: &BTreeMap<i64, i64>,
+        depth: usize,
+    ) -> Vec<Value> {
+        let mut kids: Vec<&crate::store::SectionRecord> = sections
+            .iter()
+            .filter(|s| s.lang == lang && s.parent_id == parent)
+            .collect();
+        kids.sort_by(|a, b| {
+            (a.content.weight, &a.content.title).cmp(&(b.content.weight, &b.content.title))
+        });
+        kids.into_iter()
+            .map(|s| {
+                json!({
+                    "id": s.id,
+                    "title": if s.parent_id.is_none() { "—".to_string() } else { s.content.title.clone() },
+                    "path": format!("/{}/{}", s.lang, s.path.iter().map(|p| format!("{p}/")).collect::<String>()),
+                    "weight": s.content.weight,
+                    "menu": s.content.menu,
+                    "update_days": deadlines.get(&s.id),
+                    "root": s.parent_id.is_none(),
+                    "children": if depth < 16 { children(Some(s.id), lang, sections, deadlines, depth + 1) } else { Vec::new() },
+                })
+            })
+            .collect()
+    }
+    let trees: Vec<Value> = state
+        .config
+        .languages
+        .iter()
+        .map(|lang| json!({ "lang": lang, "sections": children(None, lang, &sections, &deadlines, 0) }))
+        .collect();
+    let mut context = Context::new();
+    context.insert("title", &text(&signed.lang, "nav_sections"));
+    context.insert("trees", &trees);
+    context.insert("saved", &saved);
+    context.insert("errors", errors);
+    state.page(signed, "sections.html", context)
+}
+
+/// Saves menu order, menu membership and deadlines of every section in the form, then
+/// publishes (the menus change on every page).
+pub async fn save_sections(
+    State(state): State<Arc<AdminState>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let form = Form::parse(&body);
+    blocking(move || {
+        let mut signed = state.signed_in_for(&headers, Some(&form))?;
+        state.require(&mut signed, Module::Structure, "/sections save")?;
+        let fail = |e: crate::store::Error| state.internal(e.into());
+        let sections = signed.store.sections().map_err(fail)?;
+        let mut errors = Vec::new();
+        let mut changes = Vec::new();
+        for section in &sections {
+            let id = section.id;
+            if !form.has(&format!("weight_{id}")) {
+                continue;
+            }
+            let weight = form.get(&format!("weight_{id}")).trim();
+            let Ok(weight) = weight.parse::<i64>() else {
+                errors.push(format!(
+                    "{} ({}): {}",
+                    section.content.title,
+                    section.lang,
+                    text(&signed.lang, "error_number").replace("{value}", weight)
+                ));
+                continue;
+            };
+            let days = form.get(&format!("days_{id}")).trim();
+            let days = if days.is_empty() {
+                None
+            } else {
+                match days.parse::<i64>() {
+                    Ok(days) if days > 0 => Some(days),
+                    _ => {
+                        errors.push(format!(
+                            "{} ({}): {}",
+                            section.content.title,
+                            section.lang,
+                            text(&signed.lang, "error_number").replace("{value}", days)
+                        ));
+                        continue;
+                    }
+                }
+            };
+            changes.push((id, weight, form.has(&format!("menu_{id}")), days));
+        }
+        if !errors.is_empty() {
+            let mut response = sections_page(&state, &signed, false, &errors)?;
+            *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            return Ok(response);
+        }
+        let actor = signed.actor.clone();
+        for (id, weight, menu, days) in changes {
+            signed
+                .store
+                .set_section_order(id, weight, menu, days, &actor)
+                .map_err(fail)?;
+        }
+        super::publish(&state.config).map_err(|e| state.internal(e))?;
+        Ok(see_other("/sections?done=1"))
+    })
+    .await
+}
+
+// ---------------------------------------------------------------- media
+
+pub async fn media(
+    State(state): State<Arc<AdminState>>,
+    headers: HeaderMap,
+    query: Query,
+) -> Response {
+    blocking(move || {
+        let mut signed = state.signed_in_for(&headers, None)?;
+        state.require(&mut signed, Module::Media, "/media")?;
+        let uploaded = query.get("uploaded").cloned();
+        media_page(&state, &signed, uploaded.as_deref(), &[])
+    })
+    .await
+}
+
+fn media_page(
+    state: &AdminState,
+    signed: &Signed,
+    uploaded: Option<&str>,
+    errors: &[String],
+) -> Reply {
+    let files = signed
+        .store
+        .media_list()
+        .map_err(|e| state.internal(e.into()))?;
+    let rows: Vec<Value> = files
+        .iter()
+        .map(|f| json!({ "path": f.path, "mime": f.mime, "size": crate::i18n::format_size(&signed.lang, f.size), "sha256": &f.sha256[..12.min(f.sha256.len())] }))
+        .collect();
+    let mut context = Context::new();
+    context.insert("title", &text(&signed.lang, "nav_media"));
+    context.insert("files", &rows);
+    context.insert("uploaded", &uploaded);
+    context.insert("errors", errors);
+    context.insert(
+        "allowed",
+        &ALLOWED_TYPES
+            .iter()
+            .map(|(ext, _)| *ext)
+            .collect::<Vec<_>>()
+            .join(", "),
+    );
+    context.insert(
+        "max_size",
+        &crate::i18n::format_size(&signed.lang, MAX_UPLOAD_BYTES as u64),
+    );
+    let mut response = state.page(signed, "media.html", context)?;
+    if !errors.is_empty() {
+        *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(response)
+}
+
+/// Uploads a file into `files/` (or a folder under it): allowed types only, within the size
+/// limit, the name transliterated to a safe address; type, size and checksum are recorded.
+pub async fn upload_media(
+    State(state): State<Arc<AdminState>>,
+    headers: HeaderMap,
+    mut multipart: Multipart,
+) -> Response {
+    let mut fields: Vec<(String, String)> = Vec::new();
+    let mut file: Option<(String, Vec<u8>)> = None;
+    let mut too_large = false;
+    loop {
+        match multipart.next_field().await {
+            Ok(Some(field)) => {
+                let name = field.name().unwrap_or_default().to_string();
+                if name == "file" {
+                    let file_name = field.file_name().unwrap_or_default().to_string();
+                    match field.bytes().await {
+                        Ok(bytes) => file = Some((file_name, bytes.to_vec())),
+                        Err(_) => too_large = true,
+                    }
+                } else if let Ok(value) = field.text().await {
+                    fields.push((name, value));
+                }
+            }
+            Ok(None) => break,
+            Err(_) => {
+                too_large = true;
+                break;
+            }
+        }
+    }
+    let form = Form(fields);
+    blocking(move || {
+        let mut signed = state.signed_in_for(&headers, Some(&form))?;
+        state.require(&mut signed, Module::Media, "/media upload")?;
+        let lang = signed.lang.clone();
+        let max = crate::i18n::format_size(&lang, MAX_UPLOAD_BYTES as u64);
+        let Some((file_name, bytes)) = file.filter(|_| !too_large) else {
+            let error = if too_large {
+                text(&lang, "error_upload_size").replace("{max}", &max)
+            } else {
+                text(&lang, "error_upload_missing")
+            };
+            return media_page(&state, &signed, None, &[error]);
+        };
+        if bytes.len() > MAX_UPLOAD_BYTES {
+            let error = text(&lang, "error_upload_size").replace("{max}", &max);
+            return media_page(&state, &signed, None, &[error]);
+        }
+        let (stem, extension) = file_name
+            .rsplit_once('.')
+            .map(|(stem, ext)| (stem.to_string(), crate::slug::turkic_lowercase(ext)))
+            .unwrap_or((file_name.clone(), String::new()));
+        let Some((_, mime)) = ALLOWED_TYPES.iter().find(|(ext, _)| *ext == extension) else {
+            let error = text(&lang, "error_upload_type")
+                .replace("{name}", &file_name)
+                .replace(
+                    "{allowed}",
+                    &ALLOWED_TYPES
+                        .iter()
+                        .map(|(e, _)| *e)
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                );
+            return media_page(&state, &signed, None, &[error]);
+        };
+        let folder: String = form
+            .get("folder")
+            .split('/')
+            .map(slugify)
+            .filter(|part| !part.is_empty())
+            .map(|part| format!("{part}/"))
+            .collect();
+        let stem = slugify(&stem);
+        let stem = if stem.is_empty() {
+            "file".to_string()
+        } else {
+            stem
+        };
+        let path = format!("files/{folder}{stem}.{extension}");
+        let actor = signed.actor.clone();
+        match signed.store.add_media(&path, mime, &bytes, &actor) {
+            Ok(()) => {
+                super::publish(&state.config).map_err(|e| state.internal(e))?;
+                Ok(see_other(&format!(
+                    "/media?uploaded={}",
+                    serde_urlencoded::to_string([("", &path)])
+                        .unwrap_or_default()
+                        .trim_start_matches('=')
+                )))
+            }
+            Err(error) => match error.into_user_error() {
+                Ok(user_error) => media_page(&state, &signed, None, &[user_error.to_string()]),
+                Err(internal) => Err(state.internal(internal.into())),
+            },
+        }
+    })
+    .await
+}
+
+// ---------------------------------------------------------------- templates
+
+pub async fn templates(State(state): State<Arc<AdminState>>, headers: HeaderMap) -> Response {
+    blocking(move || {
+        let mut signed = state.signed_in_for(&headers, None)?;
+        state.require(&mut signed, Module::Templates, "/templates")?;
+        let templates = signed
+            .store
+            .templates(&state.config.theme)
+            .map_err(|e| state.internal(e.into()))?;
+        let mut context = Context::new();
+        context.insert("title", &text(&signed.lang, "nav_templates"));
+        context.insert("names", &templates.keys().collect::<Vec<_>>());
+        context.insert("theme", &state.config.theme);
+        state.page(&signed, "templates.html", context)
+    })
+    .await
+}
+
+pub async fn template_form(
+    State(state): State<Arc<AdminState>>,
+    Path(name): Path<String>,
+    headers: HeaderMap,
+    query: Query,
+) -> Response {
+    blocking(move || {
+        let mut signed = state.signed_in_for(&headers, None)?;
+        state.require(
+            &mut signed,
+            Module::Templates,
+            &format!("/templates/{name}"),
+        )?;
+        let templates = signed
+            .store
+            .templates(&state.config.theme)
+            .map_err(|e| state.internal(e.into()))?;
+        let Some(body) = templates.get(&name) else {
+            return Err(state.not_found(Some(&signed)));
+        };
+        template_page(
+            &state,
+            &signed,
+            &name,
+            body,
+            query.contains_key("saved"),
+            &[],
+        )
+    })
+    .await
+}
+
+fn template_page(
+    state: &AdminState,
+    signed: &Signed,
+    name: &str,
+    body: &str,
+    saved: bool,
+    errors: &[String],
+) -> Reply {
+    let mut context = Context::new();
+    context.insert(
+        "title",
+        &format!("{} {name}", text(&signed.lang, "template")),
+    );
+    context.insert("name", name);
+    context.insert("body", body);
+    context.insert("saved", &saved);
+    context.insert("errors", errors);
+    let mut response = state.page(signed, "template_edit.html", context)?;
+    if !errors.is_empty() {
+        *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(response)
+}
+
+/// Checks a changed template by compiling the whole theme with it and rendering the home
+/// page and a content page of every language; saves and publishes only if all of that works.
+/// `action=preview` shows the home page rendered with it instead.
+pub async fn save_template(
+    State(state): State<Arc<AdminState>>,
+    Path(name): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let form = Form::parse(&body);
+    blocking(move || {
+        let mut signed = state.signed_in_for(&headers, Some(&form))?;
+        state.require(
+            &mut signed,
+            Module::Templates,
+            &format!("/templates/{name} save"),
+        )?;
+        let fail = |e: crate::store::Error| state.internal(e.into());
+        let mut templates = signed.store.templates(&state.config.theme).map_err(fail)?;
+        if !templates.contains_key(&name) {
+            return Err(state.not_found(Some(&signed)));
+        }
+        let body = form.get("body").replace("\r\n", "\n");
+        templates.insert(name.clone(), body.clone());
+        let rendered = match try_templates(&state, &signed, &templates) {
+            Ok(rendered) => rendered,
+            Err(problems) => return template_page(&state, &signed, &name, &body, false, &problems),
+        };
+        if form.get("action") == "preview" {
+            return Ok(html_response(rendered));
+        }
+        let actor = signed.actor.clone();
+        signed
+            .store
+            .save_template(&state.config.theme, &name, &body, &actor)
+            .map_err(fail)?;
+        super::publish(&state.config).map_err(|e| state.internal(e))?;
+        Ok(see_other(&format!("/templates/{name}?saved=1")))
+    })
+    .await
+}
+
+/// Compiles the theme and renders every language's home page and first page with it; the
+/// rendered home page of the default language, or every problem.
+fn try_templates(
+    state: &AdminState,
+    signed: &Signed,
+    templates: &BTreeMap<String, String>,
+) -> Result<String, Vec<String>> {
+    let compiled = Templates::compile(templates)?;
+    let mut model = signed
+        .store
+        .load_model(&state.config.theme, super::now())
+        .map_err(|e| vec![e.to_string()])?;
+    model.templates = templates.clone();
+    let view = SiteView::new(&state.config, &model);
+    let mut problems = Vec::new();
+    let mut home = String::new();
+    for output in view.outputs() {
+        let check = match &output.kind {
+            OutputKind::List {
+                number: 1,
+                text_only: false,
+                section,
+            } => model.sections[*section].parent_id.is_none(),
+            OutputKind::Page {
+                part: 1,
+                text_only: false,
+                index,
+            } => model.pages[..*index]
+                .iter()
+                .all(|p| p.lang != model.pages[*index].lang),
+            OutputKind::SiteMapPage { .. } | OutputKind::Error { .. } => true,
+            _ => false,
+        };
+        if !check {
+            continue;
+        }
+        let body = match &output.kind {
+            OutputKind::Page { index, .. } => signed
+                .store
+                .revision_bodies(&[model.pages[*index].revision_id])
+                .ok()
+                .and_then(|bodies| bodies.into_values().next()),
+            _ => None,
+        };
+        match view.render(&compiled, &output, body.as_deref()) {
+            Ok(bytes) => {
+                if home.is_empty() && is_default_home(&output, state) {
+                    home = String::from_utf8_lossy(&bytes).into_owned();
+                }
+            }
+            Err(error) => problems.push(format!("/{}: {error:#}", output.path)),
+        }
+    }
+    if problems.is_empty() {
+        Ok(home)
+    } else {
+        Err(problems)
+    }
+}
+
+fn is_default_home(output: &Output, state: &AdminState) -> bool {
+    output.path == format!("{}/index.html", state.config.default_language())
+}
+
+// ---------------------------------------------------------------- interface strings
+
+pub async fn strings(
+    State(state): State<Arc<AdminState>>,
+    headers: HeaderMap,
+    query: Query,
+) -> Response {
+    blocking(move || {
+        let mut signed = state.signed_in_for(&headers, None)?;
+        state.require(&mut signed, Module::Strings, "/strings")?;
+        let lang = query
+            .get("lang")
+            .filter(|l| state.config.languages.contains(l))
+            .cloned()
+            .unwrap_or_else(|| state.config.default_language().to_string());
+        let strings = signed
+            .store
+            .ui_strings(&lang)
+            .map_err(|e| state.internal(e.into()))?;
+        let mut context = Context::new();
+        context.insert("title", &text(&signed.lang, "nav_strings"));
+        context.insert("lang", &lang);
+        context.insert("languages", &state.config.languages);
+        context.insert("strings", &strings);
+        context.insert("saved", &query.get("saved"));
+        state.page(&signed, "strings.html", context)
+    })
+    .await
+}
+
+/// Saves the changed interface strings of a language and publishes.
+pub async fn save_strings(
+    State(state): State<Arc<AdminState>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let form = Form::parse(&body);
+    blocking(move || {
+        let mut signed = state.signed_in_for(&headers, Some(&form))?;
+        state.require(&mut signed, Module::Strings, "/strings save")?;
+        let lang = form.get("lang").to_string();
+        if !state.config.languages.contains(&lang) {
+            return Err(state.not_found(Some(&signed)));
+        }
+        let changes: Vec<(String, String)> = form
+            .0
+            .iter()
+            .filter_map(|(key, value)| {
+                key.strip_prefix("s.")
+                    .map(|key| (key.to_string(), value.trim().to_string()))
+            })
+            .filter(|(_, value)| !value.is_empty())
+            .collect();
+        let actor = signed.actor.clone();
+        let changed = match signed.store.save_ui_strings(&lang, &changes, &actor) {
+            Ok(changed) => changed,
+            Err(error) => match error.into_user_error() {
+                Ok(_) => return Err(state.not_found(Some(&signed))),
+                Err(internal) => return Err(state.internal(internal.into())),
+            },
+        };
+        if changed > 0 {
+            super::publish(&state.config).map_err(|e| state.internal(e))?;
+        }
+        Ok(see_other(&format!("/strings?lang={lang}&saved={changed}")))
+    })
+    .await
+}

@@ -1,0 +1,608 @@
+//! What the admin panel reads and changes beside page revisions: page overviews, revision
+//! history, new pages, sections and menu order, templates, interface strings and media. Every
+//! change is one transaction with its journal entry (D189 §10.1.3).
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::Serialize;
+use serde_json::json;
+
+use super::edit::{
+    REVISION_COLUMNS, changed_fields, head_revision, insert_revision, page_location,
+    revision_from_row,
+};
+use super::journal::{self, Actor};
+use super::read::SectionRecord;
+use super::{Error, Result, Store};
+use crate::content::sha256_hex;
+use crate::model::{PageContent, Status, source_path};
+use crate::slug::{is_valid_slug, slugify};
+
+/// One page as the panel's lists show it: where it is and the state of its newest revision.
+#[derive(Debug, Clone, Serialize)]
+pub struct PageSummary {
+    pub id: i64,
+    pub lang: String,
+    pub section_id: i64,
+    pub translation_key: String,
+    pub slug: String,
+    pub title: String,
+    pub content_type: String,
+    /// The newest revision's status.
+    pub status: String,
+    pub author: String,
+    /// UTC, RFC 3339.
+    pub saved_at: String,
+    pub publish_at: Option<String>,
+    pub publish_at_utc: Option<i64>,
+    pub valid_until_utc: Option<i64>,
+    /// Some published revision of it is on the site now.
+    pub live: bool,
+    pub issued: Option<String>,
+}
+
+/// One entry of a page's history.
+#[derive(Debug, Clone, Serialize)]
+pub struct RevisionInfo {
+    pub id: i64,
+    pub number: i64,
+    pub status: String,
+    pub title: String,
+    pub author: String,
+    pub saved_at: String,
+    /// Why it was unpublished, or the explanation of a correction.
+    pub note: Option<String>,
+}
+
+/// Where a page is: its ids and address.
+#[derive(Debug, Clone, Serialize)]
+pub struct PageMeta {
+    pub id: i64,
+    pub lang: String,
+    pub section_id: i64,
+    pub slug: String,
+    pub translation_key: String,
+    pub url: String,
+    pub weight: i64,
+}
+
+impl Store {
+    /// Every page with its newest revision, for the dashboard and the page list.
+    pub fn page_summaries(&self, now: i64) -> Result<Vec<PageSummary>> {
+        let mut statement = self.conn.prepare(
+            "SELECT p.id, p.lang, p.section_id, p.translation_key, p.slug, r.title, r.content_type, r.status,
+                    r.author, r.saved_at, r.publish_at, r.publish_at_utc, r.valid_until_utc, r.issued,
+                    EXISTS (SELECT 1 FROM revisions l WHERE l.id = (
+                        SELECT r2.id FROM revisions r2 WHERE r2.page_id = p.id AND r2.status IN ('published', 'unpublished')
+                          AND (r2.publish_at_utc IS NULL OR r2.publish_at_utc <= ?2)
+                        ORDER BY r2.number DESC LIMIT 1) AND l.status = 'published')
+             FROM pages p JOIN sections s ON s.id = p.section_id
+             JOIN revisions r ON r.id = (SELECT id FROM revisions WHERE page_id = p.id ORDER BY number DESC LIMIT 1)
+             WHERE s.site_id = ?1 ORDER BY r.saved_at DESC, p.id",
+        )?;
+        let rows = statement.query_map(params![self.site_id, now], |row| {
+            Ok(PageSummary {
+                id: row.get(0)?,
+                lang: row.get(1)?,
+                section_id: row.get(2)?,
+                translation_key: row.get(3)?,
+                slug: row.get(4)?,
+                title: row.get(5)?,
+                content_type: row.get(6)?,
+                status: row.get(7)?,
+                author: row.get(8)?,
+                saved_at: row.get(9)?,
+                publish_at: row.get(10)?,
+                publish_at_utc: row.get(11)?,
+                valid_until_utc: row.get(12)?,
+                issued: row.get(13)?,
+                live: row.get(14)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Where a page is.
+    pub fn page_meta(&self, page_id: i64) -> Result<PageMeta> {
+        let found: Option<(String, i64, String, String, i64)> = self
+            .conn
+            .query_row(
+                "SELECT lang, section_id, slug, translation_key, weight FROM pages WHERE id = ?1",
+                params![page_id],
+                |row| {
+                    Ok((
+                        row.get(0)?,
+                        row.get(1)?,
+                        row.get(2)?,
+                        row.get(3)?,
+                        row.get(4)?,
+                    ))
+                },
+            )
+            .optional()?;
+        let (lang, section_id, slug, translation_key, weight) =
+            found.ok_or_else(|| Error::NotFound(format!("page {page_id}")))?;
+        let (_, _, url) = page_location(&self.conn, page_id)?;
+        Ok(PageMeta {
+            id: page_id,
+            lang,
+            section_id,
+            slug,
+            translation_key,
+            url,
+            weight,
+        })
+    }
+
+    /// The pages that are translations of each other: language → page id.
+    pub fn translations(&self, translation_key: &str) -> Result<BTreeMap<String, i64>> {
+        let mut statement = self.conn.prepare(
+            "SELECT p.lang, p.id FROM pages p JOIN sections s ON s.id = p.section_id
+             WHERE s.site_id = ?1 AND p.translation_key = ?2",
+        )?;
+        let rows = statement.query_map(params![self.site_id, translation_key], |row| {
+            Ok((row.get(0)?, row.get(1)?))
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// A page's revisions, newest first.
+    pub fn revisions(&self, page_id: i64) -> Result<Vec<RevisionInfo>> {
+        let mut statement = self.conn.prepare(
+            "SELECT id, number, status, title, author, saved_at, COALESCE(status_note, correction_note)
+             FROM revisions WHERE page_id = ?1 ORDER BY number DESC",
+        )?;
+        let rows = statement.query_map(params![page_id], |row| {
+            Ok(RevisionInfo {
+                id: row.get(0)?,
+                number: row.get(1)?,
+                status: row.get(2)?,
+                title: row.get(3)?,
+                author: row.get(4)?,
+                saved_at: row.get(5)?,
+                note: row.get(6)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// One revision of a page, by its number.
+    pub fn revision(&self, page_id: i64, number: i64) -> Result<PageContent> {
+        self.conn
+            .query_row(
+                &format!(
+                    "SELECT {REVISION_COLUMNS} FROM revisions r WHERE r.page_id = ?1 AND r.number = ?2"
+                ),
+                params![page_id, number],
+                |row| revision_from_row(row, 0),
+            )
+            .optional()?
+            .ok_or_else(|| Error::NotFound(format!("revision {number} of page {page_id}")))
+    }
+
+    /// Creates a page in a section with its first revision. The slug is made from the title
+    /// when empty; a new translation key is made from the slug unless one is given (adding a
+    /// translation of an existing page).
+    pub fn create_page(
+        &mut self,
+        section_id: i64,
+        slug: &str,
+        translation_key: Option<&str>,
+        content: &PageContent,
+        actor: &Actor,
+    ) -> Result<i64> {
+        let slug = if slug.trim().is_empty() {
+            slugify(&content.title)
+        } else {
+            slug.trim().to_string()
+        };
+        if !is_valid_slug(&slug) {
+            return Err(Error::Refused {
+                summary: format!(
+                    "`{slug}` is not a valid address part; use only `a-z`, `0-9`, `-`, `_`, e.g. `{}` (D189 §6.15)",
+                    slugify(&slug)
+                ),
+                problems: Vec::new(),
+            });
+        }
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let lang: String = tx
+            .query_row(
+                "SELECT lang FROM sections WHERE id = ?1 AND site_id = ?2",
+                params![section_id, self.site_id],
+                |row| row.get(0),
+            )
+            .optional()?
+            .ok_or_else(|| Error::NotFound(format!("section {section_id}")))?;
+        let taken: Option<i64> = tx
+            .query_row(
+                "SELECT id FROM pages WHERE section_id = ?1 AND slug = ?2",
+                params![section_id, slug],
+                |row| row.get(0),
+            )
+            .optional()?;
+        if taken.is_some() {
+            return Err(Error::Refused {
+                summary: format!(
+                    "another page in this section already has the address `{slug}`; choose another"
+                ),
+                problems: Vec::new(),
+            });
+        }
+        let key = translation_key.map_or_else(|| slug.clone(), str::to_string);
+        let key_taken: Option<i64> = tx
+            .query_row(
+                "SELECT p.id FROM pages p JOIN sections s ON s.id = p.section_id
+                 WHERE s.site_id = ?1 AND p.lang = ?2 AND p.translation_key = ?3",
+                params![self.site_id, lang, key],
+                |row| row.get(0),
+            )
+            .optional()?;
+        if key_taken.is_some() {
+            let summary = if translation_key.is_some() {
+                format!("this page already has a translation in `{lang}`; edit that one")
+            } else {
+                format!(
+                    "a page with the key `{key}` already exists in `{lang}`; choose another address"
+                )
+            };
+            return Err(Error::Refused {
+                summary,
+                problems: Vec::new(),
+            });
+        }
+        tx.execute(
+            "INSERT INTO pages (section_id, lang, slug, translation_key, weight, created_at) VALUES (?1, ?2, ?3, ?4, 0, ?5)",
+            params![section_id, lang, slug, key, super::edit::now_text()],
+        )?;
+        let page_id = tx.last_insert_rowid();
+        let revision_id = insert_revision(&tx, page_id, content, actor, self.utc_offset)?;
+        record_links(&tx, self.site_id, page_id, &content.body)?;
+        let (_, _, url) = page_location(&tx, page_id)?;
+        journal::append(
+            &tx,
+            actor,
+            "create",
+            "page",
+            &url,
+            json!({ "revision": revision_id, "status": content.status.as_str(), "title": content.title, "translation_key": key }),
+        )?;
+        tx.commit()?;
+        self.record_journal_head()?;
+        Ok(page_id)
+    }
+
+    /// Saves a new revision as a workflow step (`action`: update, submit, publish, unpublish,
+    /// schedule, correct, restore), with the reason or explanation where the step has one.
+    /// The journal entry carries the changed fields and the text before and after.
+    pub fn save_revision_as(
+        &mut self,
+        page_id: i64,
+        content: &PageContent,
+        action: &str,
+        note: Option<&str>,
+        actor: &Actor,
+    ) -> Result<i64> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let (_, before) = head_revision(&tx, page_id)?
+            .ok_or_else(|| Error::NotFound(format!("page {page_id}")))?;
+        let revision_id = insert_revision(&tx, page_id, content, actor, self.utc_offset)?;
+        if note.is_some() {
+            tx.execute(
+                "UPDATE revisions SET status_note = ?2 WHERE id = ?1",
+                params![revision_id, note],
+            )?;
+        }
+        record_links(&tx, self.site_id, page_id, &content.body)?;
+        let (_, _, url) = page_location(&tx, page_id)?;
+        let changed = changed_fields(&before, content);
+        let mut detail = json!({
+            "revision": revision_id,
+            "status": content.status.as_str(),
+            "changed": changed,
+        });
+        if let Some(note) = note {
+            detail["note"] = json!(note);
+        }
+        // D189 §10.1.3: the change itself, not only that there was one.
+        if before.title != content.title {
+            detail["title"] = json!({ "before": before.title, "after": content.title });
+        }
+        if before.body != content.body {
+            detail["body"] = json!({ "before": before.body, "after": content.body });
+        }
+        journal::append(&tx, actor, action, "page", &url, detail)?;
+        tx.commit()?;
+        self.record_journal_head()?;
+        Ok(revision_id)
+    }
+
+    /// The newest revision, with its status.
+    pub fn head_status(&self, page_id: i64) -> Result<Status> {
+        Ok(head_revision(&self.conn, page_id)?
+            .ok_or_else(|| Error::NotFound(format!("page {page_id}")))?
+            .1
+            .status)
+    }
+
+    /// Every section of the site, parents before children within a language.
+    pub fn sections(&self) -> Result<Vec<SectionRecord>> {
+        self.section_records()
+    }
+
+    /// Sections with a publishing deadline (D189 §4.4): (section id, days).
+    pub fn section_deadlines(&self) -> Result<Vec<(i64, i64)>> {
+        let mut statement = self.conn.prepare(
+            "SELECT id, update_days FROM sections WHERE site_id = ?1 AND update_days IS NOT NULL ORDER BY id",
+        )?;
+        let rows =
+            statement.query_map(params![self.site_id], |row| Ok((row.get(0)?, row.get(1)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Changes a section's place in the menu: its order and whether it is in the main menu
+    /// (D189 §6.4.4, §6.4.6), and its publishing deadline in days (D189 §4.4).
+    pub fn set_section_order(
+        &mut self,
+        section_id: i64,
+        weight: i64,
+        menu: bool,
+        update_days: Option<i64>,
+        actor: &Actor,
+    ) -> Result<()> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        type Before = (i64, bool, Option<i64>, String, String);
+        let before: Option<Before> = tx
+            .query_row(
+                "SELECT weight, menu, update_days, lang, title FROM sections WHERE id = ?1 AND site_id = ?2",
+                params![section_id, self.site_id],
+                |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?)),
+            )
+            .optional()?;
+        let (old_weight, old_menu, old_days, lang, title) =
+            before.ok_or_else(|| Error::NotFound(format!("section {section_id}")))?;
+        if (old_weight, old_menu, old_days) == (weight, menu, update_days) {
+            return Ok(());
+        }
+        tx.execute(
+            "UPDATE sections SET weight = ?2, menu = ?3, update_days = ?4 WHERE id = ?1",
+            params![section_id, weight, menu, update_days],
+        )?;
+        journal::append(
+            &tx,
+            actor,
+            "update",
+            "section",
+            &format!("{lang}: {title}"),
+            json!({
+                "before": { "weight": old_weight, "menu": old_menu, "update_days": old_days },
+                "after": { "weight": weight, "menu": menu, "update_days": update_days },
+            }),
+        )?;
+        tx.commit()?;
+        self.record_journal_head()?;
+        Ok(())
+    }
+
+    /// The templates of a theme, name → body.
+    pub fn templates(&self, theme: &str) -> Result<BTreeMap<String, String>> {
+        let mut statement = self
+            .conn
+            .prepare("SELECT name, body FROM templates WHERE site_id = ?1 AND theme = ?2")?;
+        let rows = statement.query_map(params![self.site_id, theme], |row| {
+            Ok((row.get(0)?, row.get(1)?))
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Replaces one template (the caller has compiled the whole theme with it first).
+    pub fn save_template(
+        &mut self,
+        theme: &str,
+        name: &str,
+        body: &str,
+        actor: &Actor,
+    ) -> Result<()> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let before: Option<String> = tx
+            .query_row(
+                "SELECT body FROM templates WHERE site_id = ?1 AND theme = ?2 AND name = ?3",
+                params![self.site_id, theme, name],
+                |row| row.get(0),
+            )
+            .optional()?;
+        let Some(before) = before else {
+            return Err(Error::NotFound(format!("template `{name}`")));
+        };
+        if before == body {
+            return Ok(());
+        }
+        tx.execute(
+            "UPDATE templates SET body = ?4 WHERE site_id = ?1 AND theme = ?2 AND name = ?3",
+            params![self.site_id, theme, name, body],
+        )?;
+        journal::append(
+            &tx,
+            actor,
+            "update",
+            "template",
+            &format!("{theme}/{name}"),
+            json!({ "before": before, "after": body }),
+        )?;
+        tx.commit()?;
+        self.record_journal_head()?;
+        Ok(())
+    }
+
+    /// Changes interface strings of a language; only those that differ are written.
+    pub fn save_ui_strings(
+        &mut self,
+        lang: &str,
+        strings: &[(String, String)],
+        actor: &Actor,
+    ) -> Result<usize> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let mut changed = Vec::new();
+        for (key, value) in strings {
+            let existing: Option<String> = tx
+                .query_row(
+                    "SELECT value FROM ui_strings WHERE site_id = ?1 AND lang = ?2 AND key = ?3",
+                    params![self.site_id, lang, key],
+                    |row| row.get(0),
+                )
+                .optional()?;
+            if existing.is_none() {
+                return Err(Error::Refused {
+                    summary: format!("`{key}` is not an interface string of `{lang}`"),
+                    problems: Vec::new(),
+                });
+            }
+            if existing.as_deref() != Some(value.as_str()) {
+                tx.execute(
+                    "UPDATE ui_strings SET value = ?4 WHERE site_id = ?1 AND lang = ?2 AND key = ?3",
+                    params![self.site_id, lang, key, value],
+                )?;
+                changed.push(json!({ "key": key, "before": existing, "after": value }));
+            }
+        }
+        if !changed.is_empty() {
+            journal::append(
+                &tx,
+                actor,
+                "update",
+                "ui_strings",
+                lang,
+                json!({ "changed": changed }),
+            )?;
+        }
+        tx.commit()?;
+        if !changed.is_empty() {
+            self.record_journal_head()?;
+        }
+        Ok(changed.len())
+    }
+
+    /// The files of the media library.
+    pub fn media_list(&self) -> Result<Vec<super::MediaRecord>> {
+        let mut statement = self.conn.prepare(
+            "SELECT path, mime, size, sha256 FROM media WHERE site_id = ?1 ORDER BY path",
+        )?;
+        let rows = statement.query_map(params![self.site_id], |row| {
+            Ok(super::MediaRecord {
+                path: row.get(0)?,
+                mime: row.get(1)?,
+                size: row.get::<_, i64>(2)? as u64,
+                sha256: row.get(3)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Adds a file to the media library; an existing path is refused (no silent overwrite).
+    pub fn add_media(&mut self, path: &str, mime: &str, bytes: &[u8], actor: &Actor) -> Result<()> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let exists: Option<i64> = tx
+            .query_row(
+                "SELECT id FROM media WHERE site_id = ?1 AND path = ?2",
+                params![self.site_id, path],
+                |row| row.get(0),
+            )
+            .optional()?;
+        if exists.is_some() {
+            return Err(Error::Refused {
+                summary: format!("a file `/{path}` already exists; rename the new file"),
+                problems: Vec::new(),
+            });
+        }
+        let sha256 = sha256_hex(bytes);
+        tx.execute(
+            "INSERT INTO media (site_id, path, mime, size, sha256, bytes) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![self.site_id, path, mime, bytes.len() as i64, sha256, bytes],
+        )?;
+        journal::append(
+            &tx,
+            actor,
+            "create",
+            "media",
+            path,
+            json!({ "size": bytes.len(), "mime": mime, "sha256": sha256 }),
+        )?;
+        tx.commit()?;
+        self.record_journal_head()?;
+        Ok(())
+    }
+}
+
+/// Records which pages and sections a page's body links to (`@/…` source paths), so that
+/// deleting a linked page is refused.
+pub(super) fn record_links(
+    conn: &Connection,
+    site_id: i64,
+    page_id: i64,
+    body: &str,
+) -> rusqlite::Result<()> {
+    conn.execute(
+        "DELETE FROM links WHERE from_page_id = ?1",
+        params![page_id],
+    )?;
+    let wanted: HashSet<String> = crate::markdown::links(body)
+        .into_iter()
+        .filter(|link| link.target.starts_with("@/"))
+        .map(|link| {
+            link.target
+                .split('#')
+                .next()
+                .unwrap_or(&link.target)
+                .to_string()
+        })
+        .collect();
+    if wanted.is_empty() {
+        return Ok(());
+    }
+    let tree = super::import::SectionTree::load(conn, site_id)?;
+    let mut targets: HashMap<String, (Option<i64>, Option<i64>)> = HashMap::new();
+    for (id, path) in &tree.paths {
+        targets.insert(source_path(&tree.langs[id], path, None), (None, Some(*id)));
+    }
+    let mut statement = conn.prepare(
+        "SELECT p.id, p.section_id, p.slug FROM pages p JOIN sections s ON s.id = p.section_id WHERE s.site_id = ?1",
+    )?;
+    let rows = statement.query_map(params![site_id], |row| {
+        Ok((
+            row.get::<_, i64>(0)?,
+            row.get::<_, i64>(1)?,
+            row.get::<_, String>(2)?,
+        ))
+    })?;
+    for row in rows {
+        let (id, section_id, slug) = row?;
+        if let Some(path) = tree.paths.get(&section_id) {
+            targets.insert(
+                source_path(&tree.langs[&section_id], path, Some(&slug)),
+                (Some(id), None),
+            );
+        }
+    }
+    for path in &wanted {
+        if let Some(&(target_page, target_section)) = targets.get(path) {
+            conn.execute(
+                "INSERT INTO links (from_page_id, target_page_id, target_section_id) VALUES (?1, ?2, ?3)",
+                params![page_id, target_page, target_section],
+            )?;
+        }
+    }
+    Ok(())
+}
