@@ -3,12 +3,13 @@
 //!
 //! `cargo run --example spell_rate [SITE_DIR]` (default: the repository root, whose
 //! `content/` is the demo site). Prints, per language, the words checked and flagged, the rate,
-//! the 40 most frequent flagged words, and how long loading and checking took.
+//! the rate with the dictionaries and morphology alone and with each independent word source
+//! (`bench/SPELL.md`), the 40 most frequent flagged words, and how long loading and checking took.
 
 use std::path::PathBuf;
 use std::time::Instant;
 
-use govsite::spell::{self, Tally};
+use govsite::spell::{self, Sources, Tally};
 
 fn main() -> anyhow::Result<()> {
     let site = std::env::args()
@@ -30,6 +31,54 @@ fn main() -> anyhow::Result<()> {
         tallies.entry(lang.clone()).or_default().add(lang, text);
     }
     let checking = started.elapsed();
+
+    // What each independent source contributes: dictionaries and morphology alone, each source
+    // alone on top of them, then all (the checker as shipped, whose flagged words follow).
+    let configurations = [
+        ("dictionaries + morphology only", Sources::NONE),
+        (
+            "+ (a) grammar: function words",
+            Sources {
+                grammar: true,
+                ..Sources::NONE
+            },
+        ),
+        (
+            "+ (b) geography: cities and districts",
+            Sources {
+                geography: true,
+                ..Sources::NONE
+            },
+        ),
+        (
+            "+ (c) legal texts D189, D118",
+            Sources {
+                legal: true,
+                ..Sources::NONE
+            },
+        ),
+        ("all sources (as shipped)", Sources::ALL),
+    ];
+    for (name, sources) in configurations {
+        let mut by_source: std::collections::BTreeMap<String, Tally> = Default::default();
+        spell::with_sources(sources, || {
+            for (lang, _file, text) in &texts {
+                by_source.entry(lang.clone()).or_default().add(lang, text);
+            }
+        });
+        let rates: Vec<String> = by_source
+            .iter()
+            .map(|(lang, tally)| {
+                format!(
+                    "{lang} {}/{} = {:.2}%",
+                    tally.flagged,
+                    tally.checked,
+                    tally.rate() * 100.0
+                )
+            })
+            .collect();
+        println!("{name:40} {}", rates.join(", "));
+    }
 
     for (lang, tally) in &tallies {
         println!(

@@ -1,6 +1,7 @@
-//! The spell checker's false-alarm rate on the demo site's own text (D189 §6.4.3: under 2% of
-//! words). The demo text is taken to be correct, so every flagged word is a false alarm;
-//! `bench/SPELL.md` lists them and `examples/spell_rate.rs` prints the same numbers.
+//! The spell checker's false-alarm rate on the demo site's own text (D189 §6.4.3: "aim under 2%
+//! of words", without word lists taken from the demo). The demo text is taken to be correct, so
+//! every flagged word is a false alarm; `bench/SPELL.md` lists them and
+//! `examples/spell_rate.rs` prints the same numbers.
 
 use std::path::Path;
 use std::time::Instant;
@@ -22,10 +23,19 @@ fn can_check_the_demo_site_with_few_false_alarms() {
             tally.most_frequent(usize::MAX)
         );
         assert!(tally.checked > 5_000, "{lang}: too few words checked");
+        // A regression guard, not the aim: the issue aims under 2%; measured (bench/SPELL.md)
+        // az 1.06% (116 of 10,970 words) and en 0.45% (61 of 13,495), each bounded here by its
+        // measured value rounded up to the next half percent (English to 1%: half a percent
+        // would leave a margin of six words).
+        let bound = match lang.as_str() {
+            "az" => 0.015,
+            _ => 0.01,
+        };
         assert!(
-            tally.rate() < 0.02,
-            "{lang}: false-alarm rate {:.2}% (over 2%)",
-            tally.rate() * 100.0
+            tally.rate() < bound,
+            "{lang}: false-alarm rate {:.2}% (the guard is {:.1}%, the aim 2%)",
+            tally.rate() * 100.0,
+            bound * 100.0
         );
     }
     println!("loading and checking took {elapsed:?}");
