@@ -2080,3 +2080,120 @@ mod real_guard_and_spell {
         assert!(json["html"].as_str().unwrap().contains("class=\"spell\""));
     }
 }
+
+// ---------------------------------------------------------------- structure
+
+#[tokio::test]
+async fn moving_a_page_to_another_section_leaves_a_redirect() {
+    // D189 §6.4.4: the system manages structure; links keep working (301 from the old address).
+    let site = Site::new();
+    let app = site.admin();
+    let admin = login(&app, "admin", PASSWORD).await;
+    let page = site.page_id("az", "news/draft");
+    edit(&site, &app, &admin, page, &[("action", "publish")])
+        .await
+        .assert_redirect(&format!("/pages/{page}?done=published"));
+    let about = site.section_id("az", "about").to_string();
+    edit(
+        &site,
+        &app,
+        &admin,
+        page,
+        &[("action", "publish"), ("section", &about)],
+    )
+    .await;
+    let url = site.store().page_meta(page).unwrap().url;
+    assert!(url.starts_with("/az/haqqimizda/"), "moved to {url}");
+    // The old address keeps a redirect stub pointing at the new one.
+    let stub = site.published("az/xeberler/qaralama/index.html").unwrap();
+    assert!(stub.contains(&url), "{stub}");
+    assert!(
+        site.published(&format!("{}index.html", url.trim_start_matches('/')))
+            .is_some()
+    );
+    let old = get(&site.public(), "/az/xeberler/qaralama/", None).await;
+    old.assert_status(StatusCode::MOVED_PERMANENTLY);
+    assert_eq!(old.location(), url);
+    assert_eq!(journaled(&site, "move").len(), 1);
+
+    // A content manager may not move a page into a section outside their grant.
+    site.add_user("nigar", "content_manager", false);
+    let nigar_id = site.user_id("nigar");
+    site.store()
+        .set_user_access(
+            nigar_id,
+            "content_manager",
+            &["about".into()],
+            &[],
+            &os_actor(),
+        )
+        .unwrap();
+    let nigar = login(&app, "nigar", PASSWORD).await;
+    let news = site.section_id("az", "news").to_string();
+    edit(
+        &site,
+        &app,
+        &nigar,
+        page,
+        &[("action", "save"), ("section", &news)],
+    )
+    .await
+    .assert_status(StatusCode::FORBIDDEN);
+    assert_eq!(site.store().page_meta(page).unwrap().url, url);
+}
+
+#[tokio::test]
+async fn administrators_create_sections_and_others_cannot() {
+    // D189 §6.4.4, §6.5
+    let site = Site::new();
+    let app = site.admin();
+    let admin = login(&app, "admin", PASSWORD).await;
+    let home = site
+        .store()
+        .sections()
+        .unwrap()
+        .into_iter()
+        .find(|s| s.lang == "az" && s.parent_id.is_none())
+        .unwrap()
+        .id;
+    let fields = Fields::of(&[
+        ("action", "create"),
+        ("parent", &home.to_string()),
+        ("title", "Tenderlər"),
+        ("slug", ""),
+        ("translation_key", "tenders"),
+        ("types", "announcement"),
+    ]);
+    post(&app, "/sections", &admin, fields.clone())
+        .await
+        .assert_redirect("/sections?done=1");
+    let created = site.section_id("az", "tenders");
+    let section = site
+        .store()
+        .sections()
+        .unwrap()
+        .into_iter()
+        .find(|s| s.id == created)
+        .unwrap();
+    assert_eq!(
+        section.path,
+        vec!["tenderler".to_string()],
+        "slug from the title, transliterated"
+    );
+    assert!(site.published("az/tenderler/index.html").is_some());
+    // The same address again is refused, naming it.
+    let again = post(&app, "/sections", &admin, fields.clone()).await;
+    again.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(again.body.contains("tenderler"));
+
+    site.add_user("nigar", "content_manager", false);
+    let nigar = login(&app, "nigar", PASSWORD).await;
+    post(
+        &app,
+        "/sections",
+        &nigar,
+        fields.set("translation_key", "other"),
+    )
+    .await
+    .assert_status(StatusCode::FORBIDDEN);
+}

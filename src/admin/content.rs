@@ -963,7 +963,48 @@ pub async fn save_page(
                     .map_err(|e| state.internal(e.into()))?;
             }
         }
+        // Moving to another section (D189 §6.4.4): allowed where the user may edit; the old
+        // address redirects to the new one.
+        let mut moved = false;
+        if let Some(target) = form
+            .get("section")
+            .parse::<i64>()
+            .ok()
+            .filter(|&target| target != page.meta.section_id)
+        {
+            if !permissions::can_edit(
+                &signed.user,
+                content.content_type,
+                &page.meta.lang,
+                target,
+                &page.sections,
+            ) {
+                return Err(state.forbidden(&mut signed, &format!("{} move", page.meta.url)));
+            }
+            let actor = signed.actor.clone();
+            if let Err(error) = signed.store.move_page(id, target, &actor) {
+                return match error.into_user_error() {
+                    Ok(user_error) => editor_page(
+                        &state,
+                        &signed,
+                        &page,
+                        &content,
+                        EditorNotes {
+                            errors: vec![user_error.to_string()],
+                            form: Some(form),
+                            ..Default::default()
+                        },
+                    ),
+                    Err(internal) => Err(state.internal(internal.into())),
+                };
+            }
+            moved = true;
+        }
         if content == page.head && note.is_none() {
+            if moved {
+                super::publish(&state.config).map_err(|e| state.internal(e))?;
+                return Ok(see_other(&format!("/pages/{id}?done=saved")));
+            }
             return Ok(see_other(&format!("/pages/{id}?done=unchanged")));
         }
         let actor = signed.actor.clone();
@@ -972,7 +1013,7 @@ pub async fn save_page(
             .save_revision_as(id, &content, step, note.as_deref(), &actor)
             .map_err(|e| state.internal(e.into()))?;
         // A draft or a review changes nothing on the site; the other steps publish now.
-        if matches!(step, "publish" | "correct" | "unpublish" | "schedule") {
+        if moved || matches!(step, "publish" | "correct" | "unpublish" | "schedule") {
             super::publish(&state.config).map_err(|e| state.internal(e))?;
         }
         Ok(see_other(&format!("/pages/{id}?done={done}")))

@@ -109,6 +109,32 @@ fn sections_page(state: &AdminState, signed: &Signed, saved: bool, errors: &[Str
     let mut context = Context::new();
     context.insert("title", &text(&signed.lang, "nav_sections"));
     context.insert("trees", &trees);
+    let mut parents: Vec<(String, String, i64)> = sections
+        .iter()
+        .map(|s| {
+            let path = format!(
+                "/{}/{}",
+                s.lang,
+                s.path.iter().map(|p| format!("{p}/")).collect::<String>()
+            );
+            (s.lang.clone(), path, s.id)
+        })
+        .collect();
+    parents.sort();
+    context.insert(
+        "parents",
+        &parents
+            .iter()
+            .map(|(_, path, id)| json!({ "id": id, "path": path }))
+            .collect::<Vec<_>>(),
+    );
+    context.insert(
+        "types",
+        &crate::model::ContentType::ALL
+            .iter()
+            .map(|t| json!({ "value": t.as_str(), "label": text(&signed.lang, &format!("type_{}", t.as_str())) }))
+            .collect::<Vec<_>>(),
+    );
     context.insert("saved", &saved);
     context.insert("errors", errors);
     state.page(signed, "sections.html", context)
@@ -126,6 +152,9 @@ pub async fn save_sections(
         let mut signed = state.signed_in_for(&headers, Some(&form))?;
         state.require(&mut signed, Module::Structure, "/sections save")?;
         let fail = |e: crate::store::Error| state.internal(e.into());
+        if form.get("action") == "create" {
+            return create_section(&state, &mut signed, &form);
+        }
         let sections = signed.store.sections().map_err(fail)?;
         let mut errors = Vec::new();
         let mut changes = Vec::new();
@@ -179,6 +208,41 @@ pub async fn save_sections(
         Ok(see_other("/sections?done=1"))
     })
     .await
+}
+
+/// Adds a section under a parent (D189 §6.4.4); it starts outside the main menu.
+fn create_section(state: &AdminState, signed: &mut Signed, form: &Form) -> Reply {
+    let Ok(parent) = form.get("parent").parse::<i64>() else {
+        let error = text(&signed.lang, "error_section");
+        return sections_page(state, signed, false, &[error]);
+    };
+    let types: Vec<crate::model::ContentType> = form
+        .all("types")
+        .iter()
+        .filter_map(|t| t.parse().ok())
+        .collect();
+    let actor = signed.actor.clone();
+    match signed.store.create_section(
+        parent,
+        form.get("slug"),
+        form.get("title"),
+        form.get("translation_key"),
+        &types,
+        &actor,
+    ) {
+        Ok(_) => {
+            super::publish(&state.config).map_err(|e| state.internal(e))?;
+            Ok(see_other("/sections?done=1"))
+        }
+        Err(error) => match error.into_user_error() {
+            Ok(user_error) => {
+                let mut response = sections_page(state, signed, false, &[user_error.to_string()])?;
+                *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+                Ok(response)
+            }
+            Err(internal) => Err(state.internal(internal.into())),
+        },
+    }
 }
 
 // ---------------------------------------------------------------- media

@@ -322,6 +322,156 @@ impl Store {
         Ok(revision_id)
     }
 
+    /// Moves a page to another section of its language; its old address then redirects to the
+    /// new one with 301 (D189 §6.4.4: links between sections stay valid).
+    pub fn move_page(&mut self, page_id: i64, section_id: i64, actor: &Actor) -> Result<String> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let (lang, _, old_url) = page_location(&tx, page_id)?;
+        let slug: String = tx.query_row(
+            "SELECT slug FROM pages WHERE id = ?1",
+            params![page_id],
+            |row| row.get(0),
+        )?;
+        let target_lang: Option<String> = tx
+            .query_row(
+                "SELECT lang FROM sections WHERE id = ?1 AND site_id = ?2",
+                params![section_id, self.site_id],
+                |row| row.get(0),
+            )
+            .optional()?;
+        if target_lang.as_deref() != Some(lang.as_str()) {
+            return Err(Error::Refused {
+                summary: format!("a page in `{lang}` can move only to a section of `{lang}`"),
+                problems: Vec::new(),
+            });
+        }
+        let taken: Option<i64> = tx
+            .query_row(
+                "SELECT id FROM pages WHERE section_id = ?1 AND slug = ?2 AND id <> ?3",
+                params![section_id, slug, page_id],
+                |row| row.get(0),
+            )
+            .optional()?;
+        if taken.is_some() {
+            return Err(Error::Refused {
+                summary: format!(
+                    "the section already has a page with the address `{slug}`; rename one of them first"
+                ),
+                problems: Vec::new(),
+            });
+        }
+        tx.execute(
+            "UPDATE pages SET section_id = ?2 WHERE id = ?1",
+            params![page_id, section_id],
+        )?;
+        let (_, _, new_url) = page_location(&tx, page_id)?;
+        tx.execute(
+            "DELETE FROM redirects WHERE site_id = ?1 AND from_path = ?2",
+            params![self.site_id, new_url],
+        )?;
+        tx.execute(
+            "INSERT OR REPLACE INTO redirects (site_id, from_path, page_id) VALUES (?1, ?2, ?3)",
+            params![self.site_id, old_url, page_id],
+        )?;
+        journal::append(
+            &tx,
+            actor,
+            "move",
+            "page",
+            &new_url,
+            json!({ "from": old_url, "to": new_url }),
+        )?;
+        tx.commit()?;
+        self.record_journal_head()?;
+        Ok(new_url)
+    }
+
+    /// Creates a section under a parent section (same language), at the end of its menu.
+    pub fn create_section(
+        &mut self,
+        parent_id: i64,
+        slug: &str,
+        title: &str,
+        translation_key: &str,
+        types: &[crate::model::ContentType],
+        actor: &Actor,
+    ) -> Result<i64> {
+        let types: Vec<String> = if types.is_empty() {
+            vec!["page".to_string()]
+        } else {
+            types.iter().map(|t| t.as_str().to_string()).collect()
+        };
+        let slug = if slug.trim().is_empty() {
+            slugify(title)
+        } else {
+            slug.trim().to_string()
+        };
+        if !is_valid_slug(&slug) || title.trim().is_empty() {
+            return Err(Error::Refused {
+                summary: format!(
+                    "a section needs a title and an address of `a-z`, `0-9`, `-`, `_` (D189 §6.15); `{slug}` is not one, e.g. `{}`",
+                    slugify(&slug)
+                ),
+                problems: Vec::new(),
+            });
+        }
+        let key = if translation_key.trim().is_empty() {
+            slug.clone()
+        } else {
+            slugify(translation_key)
+        };
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let lang: String = tx
+            .query_row(
+                "SELECT lang FROM sections WHERE id = ?1 AND site_id = ?2",
+                params![parent_id, self.site_id],
+                |row| row.get(0),
+            )
+            .optional()?
+            .ok_or_else(|| Error::NotFound(format!("section {parent_id}")))?;
+        let clash: Option<String> = tx
+            .query_row(
+                "SELECT slug FROM sections WHERE site_id = ?1 AND ((parent_id = ?2 AND slug = ?3) OR (lang = ?4 AND translation_key = ?5))",
+                params![self.site_id, parent_id, slug, lang, key],
+                |row| row.get(0),
+            )
+            .optional()?;
+        if clash.is_some() {
+            return Err(Error::Refused {
+                summary: format!(
+                    "a section with the address `{slug}` or the key `{key}` already exists in `{lang}`; choose another"
+                ),
+                problems: Vec::new(),
+            });
+        }
+        let weight: i64 = tx.query_row(
+            "SELECT COALESCE(MAX(weight), 0) + 10 FROM sections WHERE parent_id = ?1",
+            params![parent_id],
+            |row| row.get(0),
+        )?;
+        tx.execute(
+            "INSERT INTO sections (site_id, lang, parent_id, slug, translation_key, title, weight, menu, types)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 0, ?8)",
+            params![self.site_id, lang, parent_id, slug, key, title.trim(), weight, super::to_json(&types)],
+        )?;
+        let id = tx.last_insert_rowid();
+        journal::append(
+            &tx,
+            actor,
+            "create",
+            "section",
+            &format!("{lang}: {}", title.trim()),
+            json!({ "slug": slug, "translation_key": key, "parent": parent_id, "types": types }),
+        )?;
+        tx.commit()?;
+        self.record_journal_head()?;
+        Ok(id)
+    }
+
     /// The newest revision, with its status.
     pub fn head_status(&self, page_id: i64) -> Result<Status> {
         Ok(head_revision(&self.conn, page_id)?
