@@ -9,6 +9,7 @@
 // Input: {"base": public site, "admin": admin panel, "password": one-time password,
 //         "shots": folder for screenshots}
 import { run } from './lib.mjs';
+import { AXE } from './axe.mjs';
 
 const NEW_PASSWORD = { admin: 'Bahar-Yağışı-7-Quba', redaktor: 'Xəzər-Küləyi-42!', moderator: 'Şuşa-Dağları-1752?' };
 const AZ_TITLE = 'Vətəndaşlar üçün yeni elektron xidmət istifadəyə verildi';
@@ -24,14 +25,26 @@ await run(async (browser, opts) => {
   const check = (ok, message) => {
     if (!ok) problems.push({ message });
   };
-  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 }, locale: 'az-AZ' });
+  // bypassCSP: axe-core is injected as a script, which the panel's CSP (no inline script)
+  // would otherwise refuse.
+  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 }, locale: 'az-AZ', bypassCSP: true });
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (error) => errors.push(String(error)));
   const shot = async (name) => {
     if (opts.shots) await page.screenshot({ path: `${opts.shots}/admin-${name}.png`, fullPage: false });
   };
-  const csrf = () => page.locator('input[name="csrf"]').first().inputValue();
+  /** axe-core on the open panel page: serious and critical violations are problems (D189 §6.4.5). */
+  const axe = async (what) => {
+    await page.addScriptTag({ path: AXE });
+    const violations = await page.evaluate(async () => {
+      const result = await window.axe.run(document, { resultTypes: ['violations'] });
+      return result.violations
+        .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+        .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`);
+    });
+    for (const v of violations) problems.push({ message: `axe on the panel's ${what}: ${v}` });
+  };
 
   /** Signs in; with a one-time password, changes it on the page the panel sends to. */
   async function signIn(name, password) {
@@ -71,9 +84,11 @@ await run(async (browser, opts) => {
   const forced = await signIn('admin', opts.password);
   check(forced, 'the first sign-in with the one-time password must ask for a new password');
   await shot('dashboard');
+  await axe('dashboard');
   const redaktorPassword = await addUser('redaktor', 'content_manager');
   const moderatorPassword = await addUser('moderator', 'moderator');
   await shot('users');
+  await axe('users page');
   await signOut();
 
   // 2. The content manager: no user management (403), writes the Azerbaijani item.
@@ -107,6 +122,7 @@ await run(async (browser, opts) => {
   const previewTitle = await frame.locator('h1').first().innerText();
   check(previewTitle.includes(AZ_TITLE), `the preview should show the title with the site's template, got «${previewTitle}»`);
   await shot('editor');
+  await axe('editor');
   steps.push(`redaktor: preview marked ${JSON.stringify(marked)}`);
   await Promise.all([page.waitForNavigation(), page.click('button[name="action"][value="review"]')]);
   check((await page.locator('h1 .status').innerText()).includes('yoxlamada'), 'after "submit for review" the page should be in review');
@@ -166,6 +182,7 @@ await run(async (browser, opts) => {
     check(journal.includes(action), `the journal should show «${action}»`);
   }
   await shot('journal');
+  await axe('journal');
   check(errors.length === 0, `no script errors in the panel: ${errors.join('; ')}`);
   await context.close();
   return { problems, steps };
