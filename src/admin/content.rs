@@ -664,6 +664,28 @@ fn editor_page(
     Ok(response)
 }
 
+/// The editor again with the submitted form and what stopped it (422).
+fn refuse(
+    state: &AdminState,
+    signed: &Signed,
+    page: &OpenPage,
+    content: &PageContent,
+    errors: Vec<String>,
+    form: Form,
+) -> Reply {
+    editor_page(
+        state,
+        signed,
+        page,
+        content,
+        EditorNotes {
+            errors,
+            form: Some(form),
+            ..Default::default()
+        },
+    )
+}
+
 /// Dublin Core elements a page sets itself (D189 §4.6–4.7), as form field names.
 const DC_FIELDS: [&str; 12] = [
     "creator",
@@ -813,17 +835,7 @@ pub async fn save_page(
             Ok(content) => content,
             Err(errors) => {
                 let shown = page.head.clone();
-                return editor_page(
-                    &state,
-                    &signed,
-                    &page,
-                    &shown,
-                    EditorNotes {
-                        errors,
-                        form: Some(form),
-                        ..Default::default()
-                    },
-                );
+                return refuse(&state, &signed, &page, &shown, errors, form);
             }
         };
         let lang = signed.lang.clone();
@@ -877,16 +889,13 @@ pub async fn save_page(
             "correct" => {
                 // D189 §4.3: a correction of published information says so, with the reason.
                 let Some(note) = form.optional("correction_note") else {
-                    return editor_page(
+                    return refuse(
                         &state,
                         &signed,
                         &page,
                         &content,
-                        EditorNotes {
-                            errors: vec![text(&lang, "error_correction_note")],
-                            form: Some(form),
-                            ..Default::default()
-                        },
+                        vec![text(&lang, "error_correction_note")],
+                        form,
                     );
                 };
                 content.status = Status::Published;
@@ -901,16 +910,13 @@ pub async fn save_page(
             "unpublish" => {
                 // D189 §4.3: taking information off the site needs a reason, kept with it.
                 let Some(reason) = form.optional("reason") else {
-                    return editor_page(
+                    return refuse(
                         &state,
                         &signed,
                         &page,
                         &content,
-                        EditorNotes {
-                            errors: vec![text(&lang, "error_reason")],
-                            form: Some(form),
-                            ..Default::default()
-                        },
+                        vec![text(&lang, "error_reason")],
+                        form,
                     );
                 };
                 content = page.head.clone();
@@ -921,17 +927,7 @@ pub async fn save_page(
         };
         if content.status == Status::Published {
             if let Some(errors) = publish_blockers(&content, &lang) {
-                return editor_page(
-                    &state,
-                    &signed,
-                    &page,
-                    &content,
-                    EditorNotes {
-                        errors,
-                        form: Some(form),
-                        ..Default::default()
-                    },
-                );
+                return refuse(&state, &signed, &page, &content, errors, form);
             }
             // D189 §4.5: stamps and personal identifiers stop publishing unless overridden.
             let findings = confidentiality_findings(&content);
@@ -984,16 +980,13 @@ pub async fn save_page(
             let actor = signed.actor.clone();
             if let Err(error) = signed.store.move_page(id, target, &actor) {
                 return match error.into_user_error() {
-                    Ok(user_error) => editor_page(
+                    Ok(user_error) => refuse(
                         &state,
                         &signed,
                         &page,
                         &content,
-                        EditorNotes {
-                            errors: vec![user_error.to_string()],
-                            form: Some(form),
-                            ..Default::default()
-                        },
+                        vec![user_error.to_string()],
+                        form,
                     ),
                     Err(internal) => Err(state.internal(internal.into())),
                 };

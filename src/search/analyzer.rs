@@ -32,22 +32,23 @@ fn is_apostrophe(letter: char) -> bool {
     matches!(letter, '\'' | '’' | 'ʼ' | '‘' | '`' | '´' | 'ʻ')
 }
 
-fn is_hyphen(letter: char) -> bool {
+/// Character classes shared with the spell checker, which splits words the same way.
+pub(crate) fn is_hyphen(letter: char) -> bool {
     matches!(letter, '-' | '‐' | '‑')
 }
 
-fn is_combining_mark(letter: char) -> bool {
+pub(crate) fn is_combining_mark(letter: char) -> bool {
     ('\u{300}'..='\u{36f}').contains(&letter)
 }
 
-fn is_ignorable(letter: char) -> bool {
+pub(crate) fn is_ignorable(letter: char) -> bool {
     matches!(
         letter,
         '\u{ad}' | '\u{200b}'..='\u{200d}' | '\u{2060}' | '\u{feff}'
     )
 }
 
-fn is_word_letter(letter: char) -> bool {
+pub(crate) fn is_word_letter(letter: char) -> bool {
     letter.is_alphanumeric() || is_combining_mark(letter) || is_ignorable(letter)
 }
 

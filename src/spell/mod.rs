@@ -59,6 +59,10 @@ use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use spellbook::Dictionary;
 
+// Words are split as the search analyzer splits them.
+use crate::search::analyzer::{
+    is_combining_mark, is_hyphen, is_ignorable, is_word_letter as is_word_char,
+};
 use crate::search::lexicon::{Kind, LEXICON, is_vowel, last_vowel_class};
 use crate::search::stemmer::{is_suffix_chain, realize, stem};
 use crate::slug::turkic_lowercase;
@@ -307,25 +311,6 @@ pub fn preload() {
 
 fn is_apostrophe(letter: char) -> bool {
     matches!(letter, '\'' | '’' | 'ʼ')
-}
-
-fn is_hyphen(letter: char) -> bool {
-    matches!(letter, '-' | '‐' | '‑')
-}
-
-fn is_combining_mark(letter: char) -> bool {
-    ('\u{300}'..='\u{36f}').contains(&letter)
-}
-
-fn is_ignorable(letter: char) -> bool {
-    matches!(
-        letter,
-        '\u{ad}' | '\u{200b}'..='\u{200d}' | '\u{2060}' | '\u{feff}'
-    )
-}
-
-fn is_word_char(letter: char) -> bool {
-    letter.is_alphanumeric() || is_combining_mark(letter) || is_ignorable(letter)
 }
 
 /// Drops soft hyphens and zero-width characters and composes the decomposed Azerbaijani letters
