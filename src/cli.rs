@@ -473,7 +473,10 @@ fn serve(config: Config, public: Option<String>, admin: Option<String>) -> anyho
                 "serve: the admin panel listens off loopback over plain HTTP, so it refuses logins; put a TLS proxy in front and set `listen.admin_https = true` (D189 §6.3.12)"
             );
         }
-        let admin_state = admin::AdminState::new(&config, admin_addr);
+        // The panel links to the public site where it really listens (`--public` included).
+        let mut panel_config = config.clone();
+        panel_config.public_addr = public_addr;
+        let admin_state = admin::AdminState::new(&panel_config, admin_addr);
         let public_server = axum::serve(listener, http::public_router(state))
             .with_graceful_shutdown(async {
                 let _ = tokio::signal::ctrl_c().await;
