@@ -2197,3 +2197,58 @@ async fn administrators_create_sections_and_others_cannot() {
     .await
     .assert_status(StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn footer_links_are_edited_checked_and_published() {
+    // D189 §6.4.4 (navigation), §6.5 (structure is an administrator's module)
+    let site = Site::new();
+    let app = site.admin();
+    let admin = login(&app, "admin", PASSWORD).await;
+    let before = site.store().footer_links("az").unwrap();
+    let mut fields = Fields::of(&[("lang", "az")]);
+    for (title, link) in &before {
+        fields = fields.add("title", title).add("link", link);
+    }
+    let with_new = fields
+        .clone()
+        .add("title", "Elektron hökumət portalı")
+        .add("link", "https://www.e-gov.az");
+    post(&app, "/menus", &admin, with_new)
+        .await
+        .assert_redirect("/menus?lang=az&saved=1");
+    let home = site.published("az/index.html").unwrap();
+    assert!(
+        home.contains("Elektron hökumət portalı"),
+        "the footer shows the new link"
+    );
+    assert_eq!(
+        site.store().footer_links("az").unwrap().len(),
+        before.len() + 1
+    );
+    assert_eq!(
+        journaled(&site, "update")
+            .iter()
+            .filter(|e| e.object == "az/footer" && e.actor == "admin")
+            .count(),
+        1
+    );
+
+    // A link to a page that does not exist is refused and nothing changes.
+    let broken = fields
+        .clone()
+        .add("title", "Yoxdur")
+        .add("link", "@/az/yoxdur.md");
+    let refused = post(&app, "/menus", &admin, broken).await;
+    refused.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.body.contains("@/az/yoxdur.md"));
+    assert_eq!(
+        site.store().footer_links("az").unwrap().len(),
+        before.len() + 1
+    );
+
+    site.add_user("nigar", "content_manager", false);
+    let nigar = login(&app, "nigar", PASSWORD).await;
+    get(&app, "/menus", Some(&nigar))
+        .await
+        .assert_status(StatusCode::FORBIDDEN);
+}

@@ -102,6 +102,7 @@ pub fn admin_router(state: Arc<AdminState>) -> Router {
         .route("/pages/{id}/delete", post(content::delete_page))
         .route("/clean-paste", post(content::clean_paste))
         .route("/sections", get(site::sections).post(site::save_sections))
+        .route("/menus", get(site::menus).post(site::save_menus))
         .route("/media", get(site::media).post(site::upload_media))
         .route("/templates", get(site::templates))
         .route(

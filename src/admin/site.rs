@@ -245,6 +245,142 @@ fn create_section(state: &AdminState, signed: &mut Signed, form: &Form) -> Reply
     }
 }
 
+// ---------------------------------------------------------------- footer links
+
+/// Empty rows the footer form offers for new links.
+const NEW_LINK_ROWS: usize = 3;
+
+pub async fn menus(
+    State(state): State<Arc<AdminState>>,
+    headers: HeaderMap,
+    query: Query,
+) -> Response {
+    blocking(move || {
+        let mut signed = state.signed_in_for(&headers, None)?;
+        state.require(&mut signed, Module::Structure, "/menus")?;
+        let lang = site_lang(&state, query.get("lang").map(String::as_str));
+        let links = signed
+            .store
+            .footer_links(&lang)
+            .map_err(|e| state.internal(e.into()))?;
+        menus_page(
+            &state,
+            &signed,
+            &lang,
+            &links,
+            query.contains_key("saved"),
+            &[],
+        )
+    })
+    .await
+}
+
+/// A language of the site, the default one when `requested` is not.
+fn site_lang(state: &AdminState, requested: Option<&str>) -> String {
+    requested
+        .filter(|lang| state.config.languages.iter().any(|l| l == lang))
+        .unwrap_or(state.config.default_language())
+        .to_string()
+}
+
+fn menus_page(
+    state: &AdminState,
+    signed: &Signed,
+    lang: &str,
+    links: &[(String, String)],
+    saved: bool,
+    errors: &[String],
+) -> Reply {
+    let rows: Vec<Value> = links
+        .iter()
+        .map(|(title, link)| json!({ "title": title, "link": link }))
+        .chain((0..NEW_LINK_ROWS).map(|_| json!({ "title": "", "link": "" })))
+        .collect();
+    let mut context = Context::new();
+    context.insert("title", &text(&signed.lang, "footer_links"));
+    context.insert("lang", lang);
+    context.insert("languages", &state.config.languages);
+    context.insert("rows", &rows);
+    context.insert("saved", &saved);
+    context.insert("errors", errors);
+    let mut response = state.page(signed, "menus.html", context)?;
+    if !errors.is_empty() {
+        *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(response)
+}
+
+/// Saves a language's footer links: rows with both fields empty are dropped; a link is an
+/// address on the web (`https://…`) or a page or section of the site (`@/az/…/x.md`, as in
+/// `_menus.toml`), which must exist.
+pub async fn save_menus(
+    State(state): State<Arc<AdminState>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let form = Form::parse(&body);
+    blocking(move || {
+        let mut signed = state.signed_in_for(&headers, Some(&form))?;
+        state.require(&mut signed, Module::Structure, "/menus save")?;
+        let lang = site_lang(&state, Some(form.get("lang")));
+        let fail = |e: crate::store::Error| state.internal(e.into());
+        let known = known_source_paths(&signed).map_err(fail)?;
+        let titles = form.all("title");
+        let links = form.all("link");
+        let mut rows = Vec::new();
+        let mut errors = Vec::new();
+        for (number, (title, link)) in titles.iter().zip(&links).enumerate() {
+            let (title, link) = (title.trim(), link.trim());
+            if title.is_empty() && link.is_empty() {
+                continue;
+            }
+            let web = link.starts_with("https://") || link.starts_with("http://");
+            if title.is_empty() || !(web || known.contains(link)) {
+                errors.push(
+                    text(&signed.lang, "error_link")
+                        .replace("{row}", &(number + 1).to_string())
+                        .replace("{link}", link),
+                );
+            }
+            rows.push((title.to_string(), link.to_string()));
+        }
+        if !errors.is_empty() {
+            return menus_page(&state, &signed, &lang, &rows, false, &errors);
+        }
+        let actor = signed.actor.clone();
+        if signed
+            .store
+            .save_footer_links(&lang, &rows, &actor)
+            .map_err(fail)?
+        {
+            super::publish(&state.config).map_err(|e| state.internal(e))?;
+        }
+        Ok(see_other(&format!("/menus?lang={lang}&saved=1")))
+    })
+    .await
+}
+
+/// The `@/…` source paths of every section and page, the form footer links use.
+fn known_source_paths(
+    signed: &Signed,
+) -> Result<std::collections::HashSet<String>, crate::store::Error> {
+    let sections = signed.store.sections()?;
+    let mut known: std::collections::HashSet<String> = sections
+        .iter()
+        .map(|s| crate::model::source_path(&s.lang, &s.path, None))
+        .collect();
+    for page in signed.store.page_summaries(super::now())? {
+        if let Some(section) = sections.iter().find(|s| s.id == page.section_id) {
+            known.insert(crate::model::source_path(
+                &page.lang,
+                &section.path,
+                Some(&page.slug),
+            ));
+        }
+    }
+    Ok(known)
+}
+
 // ---------------------------------------------------------------- media
 
 pub async fn media(

@@ -20,6 +20,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("revisions.html", include_str!("templates/revisions.html")),
     ("sections.html", include_str!("templates/sections.html")),
     ("media.html", include_str!("templates/media.html")),
+    ("menus.html", include_str!("templates/menus.html")),
     ("templates.html", include_str!("templates/templates.html")),
     (
         "template_edit.html",

@@ -643,6 +643,55 @@ impl Store {
         Ok(changed.len())
     }
 
+    /// The footer links of a language, in order: (title, link).
+    pub fn footer_links(&self, lang: &str) -> Result<Vec<(String, String)>> {
+        let mut statement = self.conn.prepare(
+            "SELECT title, link FROM menu_items WHERE site_id = ?1 AND lang = ?2 AND menu = 'footer' ORDER BY position",
+        )?;
+        let rows = statement.query_map(params![self.site_id, lang], |row| {
+            Ok((row.get(0)?, row.get(1)?))
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Replaces the footer links of a language (D189 §6.4.4: navigation), journaled with the
+    /// links before and after.
+    pub fn save_footer_links(
+        &mut self,
+        lang: &str,
+        links: &[(String, String)],
+        actor: &Actor,
+    ) -> Result<bool> {
+        let before = self.footer_links(lang)?;
+        if before == links {
+            return Ok(false);
+        }
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        tx.execute(
+            "DELETE FROM menu_items WHERE site_id = ?1 AND lang = ?2 AND menu = 'footer'",
+            params![self.site_id, lang],
+        )?;
+        for (position, (title, link)) in links.iter().enumerate() {
+            tx.execute(
+                "INSERT INTO menu_items (site_id, lang, menu, position, title, link) VALUES (?1, ?2, 'footer', ?3, ?4, ?5)",
+                params![self.site_id, lang, position as i64, title, link],
+            )?;
+        }
+        journal::append(
+            &tx,
+            actor,
+            "update",
+            "menu",
+            &format!("{lang}/footer"),
+            json!({ "before": before, "after": links }),
+        )?;
+        tx.commit()?;
+        self.record_journal_head()?;
+        Ok(true)
+    }
+
     /// The files of the media library.
     pub fn media_list(&self) -> Result<Vec<super::MediaRecord>> {
         let mut statement = self.conn.prepare(
