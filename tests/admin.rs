@@ -2252,3 +2252,47 @@ async fn footer_links_are_edited_checked_and_published() {
         .await
         .assert_status(StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn behind_the_declared_tls_proxy_failures_count_against_the_forwarded_address() {
+    // D189 §6.11, §6.3.12: with `listen.admin_https` the proxy on loopback forwards the client's
+    // address; throttling must count it, not the proxy (which every client shares).
+    let site = Site::new();
+    let mut config = site.config.clone();
+    config.admin_https = true;
+    let app = panel(&config, LOOPBACK);
+    let via_proxy = |client: &str, name: &str, password: &str| {
+        let mut request = Request::post("/login")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header("x-forwarded-for", format!("192.0.2.99, {client}"))
+            .body(Body::from(
+                Fields::of(&[("name", name), ("password", password)]).encoded(),
+            ))
+            .unwrap();
+        request.extensions_mut().insert(ConnectInfo(SocketAddr::new(
+            "127.0.0.1".parse().unwrap(),
+            50_000,
+        )));
+        request
+    };
+    for n in 0..auth::MAX_FAILURES_PER_ADDRESS {
+        send(
+            &app,
+            via_proxy("203.0.113.5", &format!("guess{n}"), "Yanlış-Parol-42"),
+        )
+        .await
+        .assert_status(StatusCode::UNAUTHORIZED);
+    }
+    send(&app, via_proxy("203.0.113.5", "editor", PASSWORD))
+        .await
+        .assert_status(StatusCode::TOO_MANY_REQUESTS);
+    // Another client behind the same proxy is not locked out.
+    send(&app, via_proxy("198.51.100.7", "editor", PASSWORD))
+        .await
+        .assert_redirect("/");
+    assert!(
+        journaled(&site, "login_failed")
+            .iter()
+            .all(|e| e.actor == "anonymous@203.0.113.5")
+    );
+}

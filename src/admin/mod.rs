@@ -62,6 +62,27 @@ impl AdminState {
         )?)
     }
 
+    /// The address failed logins are counted against: the peer, or — behind the TLS proxy that
+    /// `listen.admin_https` declares, when the peer is that proxy on loopback — the last address
+    /// the proxy put in `X-Forwarded-For`.
+    fn client_address(&self, peer: &str, headers: &HeaderMap) -> String {
+        let from_proxy = self.https
+            && peer
+                .parse::<std::net::IpAddr>()
+                .is_ok_and(|ip| ip.is_loopback());
+        if from_proxy
+            && let Some(forwarded) = headers
+                .get("x-forwarded-for")
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.rsplit(',').next())
+                .map(str::trim)
+                .filter(|v| v.parse::<std::net::IpAddr>().is_ok())
+        {
+            return forwarded.to_string();
+        }
+        peer.to_string()
+    }
+
     /// May a password travel over this connection? Only over HTTPS or on loopback
     /// (D189 §6.3.12).
     fn credentials_allowed(&self) -> bool {

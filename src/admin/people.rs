@@ -87,12 +87,13 @@ fn login_page(
 /// session. Every outcome is journaled (D189 §10.1.3).
 pub async fn login(
     State(state): State<Arc<AdminState>>,
-    ClientAddr(address): ClientAddr,
+    ClientAddr(peer): ClientAddr,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
     let form = Form::parse(&body);
     blocking(move || {
+        let address = state.client_address(&peer, &headers);
         let lang = ui_lang_of(Some(&form.get("lang").to_string()));
         if !state.credentials_allowed() {
             return Err(https_required(&state, &lang));
