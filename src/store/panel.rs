@@ -1,5 +1,6 @@
 //! What the admin panel reads and changes beside page revisions: page overviews, revision
-//! history, new pages, sections and menu order, templates, interface strings and media. Every
+//! history, new and moved pages, sections and menu order, footer links, templates, interface
+//! strings and media. Every
 //! change is one transaction with its journal entry (D189 §10.1.3).
 
 use std::collections::{BTreeMap, HashMap, HashSet};
