@@ -1,7 +1,6 @@
 //! What the admin panel reads and changes beside page revisions: page overviews, revision
 //! history, new and moved pages, sections and menu order, footer links, templates, interface
-//! strings and media. Every
-//! change is one transaction with its journal entry (D189 §10.1.3).
+//! strings and media. Every change is one transaction with its journal entry (D189 §10.1.3).
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
