@@ -190,3 +190,147 @@ fn can_pass_the_w3c_nu_validator_on_every_page_of_the_demo_site() {
             .join("\n")
     );
 }
+
+// D189 §6.3.5 for the admin panel too (D189 §6.4.7: a web interface): every screen of the panel,
+// rendered for an administrator over the demo site, passes the Nu checker.
+#[tokio::test(flavor = "multi_thread")]
+async fn can_pass_the_w3c_nu_validator_on_every_screen_of_the_admin_panel() {
+    use axum::body::Body;
+    use axum::http::{Request, header};
+    use http_body_util::BodyExt as _;
+    use tower::ServiceExt as _;
+
+    if skip_without_tools() {
+        return;
+    }
+    let (temp, site) = common::demo_site();
+    common::ok(&site, &["import"]);
+    common::ok(&site, &["build", "--quiet"]);
+    let config = govsite::config::Config::load(&site).unwrap();
+    {
+        let mut store =
+            govsite::store::Store::open(&config.database_path(), &config.domain, config.utc_offset)
+                .unwrap();
+        let hash = govsite::admin::auth::hash_password("Bahar-Yağışı-7-Quba").unwrap();
+        store
+            .create_user(
+                "tester",
+                "administrator",
+                &hash,
+                false,
+                &govsite::store::Actor("os:tester".into()),
+            )
+            .unwrap();
+    }
+    let app = govsite::admin::admin_router(govsite::admin::AdminState::new(
+        &config,
+        "127.0.0.1:8081".parse().unwrap(),
+    ));
+    let fetch = |request: Request<Body>| {
+        let app = app.clone();
+        async move {
+            let response = app.oneshot(request).await.unwrap();
+            let cookie = response
+                .headers()
+                .get(header::SET_COOKIE)
+                .map(|v| v.to_str().unwrap().split(';').next().unwrap().to_string());
+            let status = response.status();
+            let body = response.into_body().collect().await.unwrap().to_bytes();
+            (status, cookie, String::from_utf8_lossy(&body).into_owned())
+        }
+    };
+    let (_, _, login_page) = fetch(Request::get("/login").body(Body::empty()).unwrap()).await;
+    let (_, cookie, _) = fetch(
+        Request::post("/login")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(
+                "name=tester&password=Bahar-Ya%C4%9F%C4%B1%C5%9F%C4%B1-7-Quba",
+            ))
+            .unwrap(),
+    )
+    .await;
+    let cookie = cookie.expect("the login set no cookie");
+    let page_id =
+        govsite::store::Store::open(&config.database_path(), &config.domain, config.utc_offset)
+            .unwrap()
+            .page_id("az", "news/nine-month-statistics")
+            .unwrap();
+    let screens = [
+        "/".to_string(),
+        "/pages".into(),
+        "/pages/new".into(),
+        format!("/pages/new?translation_of={page_id}&lang=en"),
+        format!("/pages/{page_id}"),
+        format!("/pages/{page_id}/revisions"),
+        format!("/pages/{page_id}/revisions/1"),
+        "/sections".into(),
+        "/menus".into(),
+        "/media".into(),
+        "/templates".into(),
+        "/templates/page.html".into(),
+        "/strings".into(),
+        "/users".into(),
+        "/users/1".into(),
+        "/groups".into(),
+        "/journal".into(),
+        "/password".into(),
+    ];
+    let folder = temp.path().join("panel");
+    std::fs::create_dir_all(&folder).unwrap();
+    let mut files = vec![folder.join("login.html")];
+    std::fs::write(&files[0], login_page).unwrap();
+    for (n, screen) in screens.iter().enumerate() {
+        let (status, _, html) = fetch(
+            Request::get(screen.as_str())
+                .header(header::COOKIE, &cookie)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(status, 200, "GET {screen}");
+        let file = folder.join(format!("screen-{n}.html"));
+        std::fs::write(&file, html).unwrap();
+        files.push(file);
+    }
+    let output = vnu(&[], &files).join().unwrap();
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap_or_else(|error| {
+        panic!(
+            "vnu printed no JSON report ({error}):\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        )
+    });
+    let errors: Vec<String> = report["messages"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|m| {
+            let file = m["url"].as_str().unwrap_or_default();
+            let index = files
+                .iter()
+                .position(|f| file.ends_with(&*f.file_name().unwrap().to_string_lossy()))
+                .map_or("?".to_string(), |i| {
+                    if i == 0 {
+                        "/login".to_string()
+                    } else {
+                        screens[i - 1].clone()
+                    }
+                });
+            format!(
+                "{index}:{}: {}",
+                m["lastLine"],
+                m["message"].as_str().unwrap_or_default()
+            )
+        })
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "the Nu checker reports {} errors on the admin panel:\n{}",
+        errors.len(),
+        errors
+            .iter()
+            .take(SHOWN)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+}

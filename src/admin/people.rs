@@ -635,6 +635,20 @@ pub fn local_stamp(state: &AdminState, at: &str) -> String {
         .unwrap_or_else(|| at.to_string())
 }
 
+/// An RFC 3339 UTC time to the second, as HTML's `datetime` attribute takes it (the journal
+/// keeps nanoseconds).
+fn machine_stamp(at: &str) -> String {
+    OffsetDateTime::parse(at, &time::format_description::well_known::Rfc3339)
+        .ok()
+        .and_then(|t| {
+            t.format(time::macros::format_description!(
+                "[year]-[month]-[day]T[hour]:[minute]:[second]Z"
+            ))
+            .ok()
+        })
+        .unwrap_or_else(|| at.to_string())
+}
+
 /// The filter of the journal view from its query: dates are the site's local days.
 fn journal_filter(state: &AdminState, query: &Query, limit: usize) -> JournalFilter {
     let day = |key: &str, next: bool| -> Option<String> {
@@ -690,7 +704,7 @@ pub async fn journal(
                 json!({
                     "id": e.id,
                     "at": local_stamp(&state, &e.at),
-                    "at_utc": e.at,
+                    "at_utc": machine_stamp(&e.at),
                     "actor": e.actor,
                     "action": e.action,
                     "object_type": e.object_type,
