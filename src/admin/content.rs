@@ -451,10 +451,6 @@ pub async fn create_page(
             None => None,
         };
         let defaults = state.config.dublin_core_defaults(&section.lang);
-        let today = OffsetDateTime::now_utc()
-            .to_offset(state.config.utc_offset)
-            .date()
-            .to_string();
         let content = PageContent {
             title,
             description: None,
@@ -462,7 +458,7 @@ pub async fn create_page(
             content_type,
             status: Status::Draft,
             template: None,
-            created: Stamp::parse(&today).ok(),
+            created: today_stamp(&state),
             issued: None,
             modified: None,
             publish_at: None,
@@ -486,10 +482,10 @@ pub async fn create_page(
             &actor,
         ) {
             Ok(id) => Ok(see_other(&format!("/pages/{id}?done=created"))),
-            Err(error) => match error.into_user_error() {
-                Ok(user_error) => new_page_page(&state, &signed, &form, &[user_error.to_string()]),
-                Err(internal) => Err(state.internal(internal.into())),
-            },
+            Err(error) => {
+                let refusal = state.refusal(error)?;
+                new_page_page(&state, &signed, &form, &[refusal.to_string()])
+            }
         }
     })
     .await
@@ -590,8 +586,8 @@ fn editor_page(
         .filter(|lang| **lang != page.meta.lang)
         .map(|lang| json!({ "lang": lang, "id": translations.get(lang) }))
         .collect();
-    let summaries = signed.store.page_summaries(now).map_err(fail)?;
-    let summary = summaries.iter().find(|s| s.id == page.meta.id);
+    let summary = signed.store.page_summary(page.meta.id, now).map_err(fail)?;
+    let summary = summary.as_ref();
     let status = summary
         .map(|s| display_status(&s.status, s.publish_at_utc, now))
         .unwrap_or("draft");
@@ -979,17 +975,15 @@ pub async fn save_page(
             }
             let actor = signed.actor.clone();
             if let Err(error) = signed.store.move_page(id, target, &actor) {
-                return match error.into_user_error() {
-                    Ok(user_error) => refuse(
-                        &state,
-                        &signed,
-                        &page,
-                        &content,
-                        vec![user_error.to_string()],
-                        form,
-                    ),
-                    Err(internal) => Err(state.internal(internal.into())),
-                };
+                let refusal = state.refusal(error)?;
+                return refuse(
+                    &state,
+                    &signed,
+                    &page,
+                    &content,
+                    vec![refusal.to_string()],
+                    form,
+                );
             }
             moved = true;
         }
@@ -1017,8 +1011,8 @@ pub async fn save_page(
 fn page_is_live(signed: &Signed, id: i64) -> bool {
     signed
         .store
-        .page_summaries(super::now())
-        .is_ok_and(|pages| pages.iter().any(|p| p.id == id && p.live))
+        .page_summary(id, super::now())
+        .is_ok_and(|page| page.is_some_and(|p| p.live))
 }
 
 fn today_stamp(state: &AdminState) -> Option<Stamp> {
@@ -1458,24 +1452,21 @@ pub async fn delete_page(
                 super::publish(&state.config).map_err(|e| state.internal(e))?;
                 Ok(see_other("/pages?done=deleted"))
             }
-            Err(error) => match error.into_user_error() {
-                Ok(user_error) => {
-                    let mut errors = vec![text(&signed.lang, "error_linked")];
-                    errors.extend(user_error.problems.iter().cloned());
-                    let content = page.head.clone();
-                    editor_page(
-                        &state,
-                        &signed,
-                        &page,
-                        &content,
-                        EditorNotes {
-                            errors,
-                            ..Default::default()
-                        },
-                    )
-                }
-                Err(internal) => Err(state.internal(internal.into())),
-            },
+            Err(error) => {
+                let refusal = state.refusal(error)?;
+                let mut errors = vec![text(&signed.lang, "error_linked")];
+                errors.extend(refusal.problems);
+                editor_page(
+                    &state,
+                    &signed,
+                    &page,
+                    &page.head,
+                    EditorNotes {
+                        errors,
+                        ..Default::default()
+                    },
+                )
+            }
         }
     })
     .await

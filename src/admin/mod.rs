@@ -305,6 +305,13 @@ impl AdminState {
         )
     }
 
+    /// What the store refused, to show on the form; anything else ends the request with a 500.
+    fn refusal(&self, error: crate::store::Error) -> Result<crate::UserError, Response> {
+        error
+            .into_user_error()
+            .map_err(|internal| self.internal(internal.into()))
+    }
+
     /// A 500 page; the details go to the server's log, not to the browser.
     fn internal(&self, error: anyhow::Error) -> Response {
         eprintln!("admin: {error:#}");

@@ -433,16 +433,16 @@ pub async fn create_user(
                 Some((&name, &password)),
                 StatusCode::OK,
             ),
-            Err(error) => match error.into_user_error() {
-                Ok(user_error) => users_page(
+            Err(error) => {
+                let refusal = state.refusal(error)?;
+                users_page(
                     &state,
                     &signed,
-                    &[user_error.to_string()],
+                    &[refusal.to_string()],
                     None,
                     StatusCode::UNPROCESSABLE_ENTITY,
-                ),
-                Err(internal) => Err(state.internal(internal.into())),
-            },
+                )
+            }
         }
     })
     .await
@@ -610,10 +610,10 @@ pub async fn save_group(
             .save_group(&name, &modules, form.has("can_publish"), &actor)
         {
             Ok(_) => Ok(see_other("/groups")),
-            Err(error) => match error.into_user_error() {
-                Ok(user_error) => groups_page(&state, &signed, &[user_error.to_string()]),
-                Err(internal) => Err(state.internal(internal.into())),
-            },
+            Err(error) => {
+                let refusal = state.refusal(error)?;
+                groups_page(&state, &signed, &[refusal.to_string()])
+            }
         }
     })
     .await

@@ -234,14 +234,12 @@ fn create_section(state: &AdminState, signed: &mut Signed, form: &Form) -> Reply
             super::publish(&state.config).map_err(|e| state.internal(e))?;
             Ok(see_other("/sections?done=1"))
         }
-        Err(error) => match error.into_user_error() {
-            Ok(user_error) => {
-                let mut response = sections_page(state, signed, false, &[user_error.to_string()])?;
-                *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-                Ok(response)
-            }
-            Err(internal) => Err(state.internal(internal.into())),
-        },
+        Err(error) => {
+            let refusal = state.refusal(error)?;
+            let mut response = sections_page(state, signed, false, &[refusal.to_string()])?;
+            *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(response)
+        }
     }
 }
 
@@ -324,7 +322,7 @@ pub async fn save_menus(
         state.require(&mut signed, Module::Structure, "/menus save")?;
         let lang = site_lang(&state, Some(form.get("lang")));
         let fail = |e: crate::store::Error| state.internal(e.into());
-        let known = known_source_paths(&signed).map_err(fail)?;
+        let known = signed.store.source_paths().map_err(fail)?;
         let titles = form.all("title");
         let links = form.all("link");
         let mut rows = Vec::new();
@@ -358,27 +356,6 @@ pub async fn save_menus(
         Ok(see_other(&format!("/menus?lang={lang}&saved=1")))
     })
     .await
-}
-
-/// The `@/…` source paths of every section and page, the form footer links use.
-fn known_source_paths(
-    signed: &Signed,
-) -> Result<std::collections::HashSet<String>, crate::store::Error> {
-    let sections = signed.store.sections()?;
-    let mut known: std::collections::HashSet<String> = sections
-        .iter()
-        .map(|s| crate::model::source_path(&s.lang, &s.path, None))
-        .collect();
-    for page in signed.store.page_summaries(super::now())? {
-        if let Some(section) = sections.iter().find(|s| s.id == page.section_id) {
-            known.insert(crate::model::source_path(
-                &page.lang,
-                &section.path,
-                Some(&page.slug),
-            ));
-        }
-    }
-    Ok(known)
 }
 
 // ---------------------------------------------------------------- media
@@ -526,10 +503,10 @@ pub async fn upload_media(
                         .trim_start_matches('=')
                 )))
             }
-            Err(error) => match error.into_user_error() {
-                Ok(user_error) => media_page(&state, &signed, None, &[user_error.to_string()]),
-                Err(internal) => Err(state.internal(internal.into())),
-            },
+            Err(error) => {
+                let refusal = state.refusal(error)?;
+                media_page(&state, &signed, None, &[refusal.to_string()])
+            }
         }
     })
     .await
@@ -772,10 +749,11 @@ pub async fn save_strings(
         let actor = signed.actor.clone();
         let changed = match signed.store.save_ui_strings(&lang, &changes, &actor) {
             Ok(changed) => changed,
-            Err(error) => match error.into_user_error() {
-                Ok(_) => return Err(state.not_found(Some(&signed))),
-                Err(internal) => return Err(state.internal(internal.into())),
-            },
+            Err(error) => {
+                // A refusal here means a key the language does not have.
+                state.refusal(error)?;
+                return Err(state.not_found(Some(&signed)));
+            }
         };
         if changed > 0 {
             super::publish(&state.config).map_err(|e| state.internal(e))?;

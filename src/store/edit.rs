@@ -196,6 +196,26 @@ pub(super) fn head_revision(
     .optional()
 }
 
+/// After a page's address changed (renamed or moved): its old address redirects to it with 301,
+/// and a redirect that pointed away from its new address is dropped. Returns the new address.
+pub(super) fn redirect_old_address(
+    conn: &Connection,
+    site_id: i64,
+    page_id: i64,
+    old_url: &str,
+) -> rusqlite::Result<String> {
+    let (_, _, new_url) = page_location(conn, page_id)?;
+    conn.execute(
+        "DELETE FROM redirects WHERE site_id = ?1 AND from_path = ?2",
+        params![site_id, new_url],
+    )?;
+    conn.execute(
+        "INSERT OR REPLACE INTO redirects (site_id, from_path, page_id) VALUES (?1, ?2, ?3)",
+        params![site_id, old_url, page_id],
+    )?;
+    Ok(new_url)
+}
+
 /// The `@/` path and URL of every page that links to this page, for refusals.
 pub(super) fn pages_linking_to(conn: &Connection, page_id: i64) -> rusqlite::Result<Vec<String>> {
     let mut statement = conn.prepare(
@@ -304,15 +324,7 @@ impl Store {
             "UPDATE pages SET slug = ?2 WHERE id = ?1",
             params![page_id, new_slug],
         )?;
-        let (_, _, new_url) = page_location(&tx, page_id)?;
-        tx.execute(
-            "DELETE FROM redirects WHERE site_id = ?1 AND from_path = ?2",
-            params![self.site_id, new_url],
-        )?;
-        tx.execute(
-            "INSERT OR REPLACE INTO redirects (site_id, from_path, page_id) VALUES (?1, ?2, ?3)",
-            params![self.site_id, old_url, page_id],
-        )?;
+        let new_url = redirect_old_address(&tx, self.site_id, page_id, &old_url)?;
         journal::append(
             &tx,
             actor,

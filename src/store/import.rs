@@ -40,25 +40,9 @@ impl ImportReport {
 impl Store {
     /// Every `@/` path of the pages and sections in the database, for link checks.
     pub fn source_paths(&self) -> Result<HashSet<String>> {
-        let tree = SectionTree::load(&self.conn, self.site_id)?;
-        let mut paths: HashSet<String> = tree
-            .paths
-            .iter()
-            .map(|(id, path)| source_path(&tree.langs[id], path, None))
-            .collect();
-        let mut statement = self.conn.prepare(
-            "SELECT p.section_id, p.slug FROM pages p JOIN sections s ON s.id = p.section_id WHERE s.site_id = ?1",
-        )?;
-        let rows = statement.query_map(params![self.site_id], |row| {
-            Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1)?))
-        })?;
-        for row in rows {
-            let (section_id, slug) = row?;
-            if let Some(path) = tree.paths.get(&section_id) {
-                paths.insert(source_path(&tree.langs[&section_id], path, Some(&slug)));
-            }
-        }
-        Ok(paths)
+        Ok(link_targets(&self.conn, self.site_id)?
+            .into_keys()
+            .collect())
     }
 
     /// Imports a site in one transaction: all of it, or — on any conflict or refusal — none.
@@ -112,14 +96,50 @@ impl Store {
 /// section, slug, weight.
 type ImportedPage = (i64, Option<String>, Option<i64>, i64, String, i64);
 
+/// What an `@/…` source path names: (page id, section id), one of them set.
+type LinkTarget = (Option<i64>, Option<i64>);
+
+/// The `@/…` source path of every section and page of the site, with what it names. Links and
+/// link checks resolve through it.
+pub(super) fn link_targets(
+    conn: &Connection,
+    site_id: i64,
+) -> rusqlite::Result<HashMap<String, LinkTarget>> {
+    let tree = SectionTree::load(conn, site_id)?;
+    let mut targets: HashMap<String, LinkTarget> = HashMap::new();
+    for (id, path) in &tree.paths {
+        targets.insert(source_path(&tree.langs[id], path, None), (None, Some(*id)));
+    }
+    let mut statement = conn.prepare(
+        "SELECT p.id, p.section_id, p.slug FROM pages p JOIN sections s ON s.id = p.section_id WHERE s.site_id = ?1",
+    )?;
+    let rows = statement.query_map(params![site_id], |row| {
+        Ok((
+            row.get::<_, i64>(0)?,
+            row.get::<_, i64>(1)?,
+            row.get::<_, String>(2)?,
+        ))
+    })?;
+    for row in rows {
+        let (page_id, section_id, slug) = row?;
+        if let Some(path) = tree.paths.get(&section_id) {
+            targets.insert(
+                source_path(&tree.langs[&section_id], path, Some(&slug)),
+                (Some(page_id), None),
+            );
+        }
+    }
+    Ok(targets)
+}
+
 /// Section ids and their paths inside the language, read from the database.
-pub(super) struct SectionTree {
-    pub(super) paths: HashMap<i64, Vec<String>>,
-    pub(super) langs: HashMap<i64, String>,
+struct SectionTree {
+    paths: HashMap<i64, Vec<String>>,
+    langs: HashMap<i64, String>,
 }
 
 impl SectionTree {
-    pub(super) fn load(conn: &Connection, site_id: i64) -> rusqlite::Result<SectionTree> {
+    fn load(conn: &Connection, site_id: i64) -> rusqlite::Result<SectionTree> {
         let mut statement =
             conn.prepare("SELECT id, parent_id, slug, lang FROM sections WHERE site_id = ?1")?;
         let rows: Vec<(i64, Option<i64>, String, String)> = statement
@@ -481,32 +501,7 @@ impl Import<'_> {
 
     /// Records which pages and sections each imported page links to.
     fn links(&mut self, imported: &[(i64, &crate::model::PageSource)]) -> Result<()> {
-        let tree = SectionTree::load(self.tx, self.site_id)?;
-        let mut targets: HashMap<String, (Option<i64>, Option<i64>)> = HashMap::new();
-        for (id, path) in &tree.paths {
-            targets.insert(source_path(&tree.langs[id], path, None), (None, Some(*id)));
-        }
-        {
-            let mut statement = self.tx.prepare(
-                "SELECT p.id, p.section_id, p.slug FROM pages p JOIN sections s ON s.id = p.section_id WHERE s.site_id = ?1",
-            )?;
-            let rows = statement.query_map(params![self.site_id], |row| {
-                Ok((
-                    row.get::<_, i64>(0)?,
-                    row.get::<_, i64>(1)?,
-                    row.get::<_, String>(2)?,
-                ))
-            })?;
-            for row in rows {
-                let (page_id, section_id, slug) = row?;
-                if let Some(path) = tree.paths.get(&section_id) {
-                    targets.insert(
-                        source_path(&tree.langs[&section_id], path, Some(&slug)),
-                        (Some(page_id), None),
-                    );
-                }
-            }
-        }
+        let targets = link_targets(self.tx, self.site_id)?;
         for (page_id, page) in imported {
             self.tx.execute(
                 "DELETE FROM links WHERE from_page_id = ?1",

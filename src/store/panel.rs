@@ -2,7 +2,7 @@
 //! history, new and moved pages, sections and menu order, footer links, templates, interface
 //! strings and media. Every change is one transaction with its journal entry (D189 §10.1.3).
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
@@ -10,13 +10,13 @@ use serde_json::json;
 
 use super::edit::{
     REVISION_COLUMNS, changed_fields, head_revision, insert_revision, page_location,
-    revision_from_row,
+    redirect_old_address, revision_from_row,
 };
 use super::journal::{self, Actor};
 use super::read::SectionRecord;
 use super::{Error, Result, Store};
 use crate::content::sha256_hex;
-use crate::model::{PageContent, Status, source_path};
+use crate::model::{PageContent, Status};
 use crate::slug::{is_valid_slug, slugify};
 
 /// One page as the panel's lists show it: where it is and the state of its newest revision.
@@ -70,6 +70,15 @@ pub struct PageMeta {
 impl Store {
     /// Every page with its newest revision, for the dashboard and the page list.
     pub fn page_summaries(&self, now: i64) -> Result<Vec<PageSummary>> {
+        self.summaries(now, None)
+    }
+
+    /// One page with its newest revision (the editor's header).
+    pub fn page_summary(&self, page_id: i64, now: i64) -> Result<Option<PageSummary>> {
+        Ok(self.summaries(now, Some(page_id))?.pop())
+    }
+
+    fn summaries(&self, now: i64, only: Option<i64>) -> Result<Vec<PageSummary>> {
         let mut statement = self.conn.prepare(
             "SELECT p.id, p.lang, p.section_id, p.translation_key, p.slug, r.title, r.content_type, r.status,
                     r.author, r.saved_at, r.publish_at, r.publish_at_utc, r.valid_until_utc, r.issued,
@@ -79,9 +88,9 @@ impl Store {
                         ORDER BY r2.number DESC LIMIT 1) AND l.status = 'published')
              FROM pages p JOIN sections s ON s.id = p.section_id
              JOIN revisions r ON r.id = (SELECT id FROM revisions WHERE page_id = p.id ORDER BY number DESC LIMIT 1)
-             WHERE s.site_id = ?1 ORDER BY r.saved_at DESC, p.id",
+             WHERE s.site_id = ?1 AND (?3 IS NULL OR p.id = ?3) ORDER BY r.saved_at DESC, p.id",
         )?;
-        let rows = statement.query_map(params![self.site_id, now], |row| {
+        let rows = statement.query_map(params![self.site_id, now, only], |row| {
             Ok(PageSummary {
                 id: row.get(0)?,
                 lang: row.get(1)?,
@@ -366,15 +375,7 @@ impl Store {
             "UPDATE pages SET section_id = ?2 WHERE id = ?1",
             params![page_id, section_id],
         )?;
-        let (_, _, new_url) = page_location(&tx, page_id)?;
-        tx.execute(
-            "DELETE FROM redirects WHERE site_id = ?1 AND from_path = ?2",
-            params![self.site_id, new_url],
-        )?;
-        tx.execute(
-            "INSERT OR REPLACE INTO redirects (site_id, from_path, page_id) VALUES (?1, ?2, ?3)",
-            params![self.site_id, old_url, page_id],
-        )?;
+        let new_url = redirect_old_address(&tx, self.site_id, page_id, &old_url)?;
         journal::append(
             &tx,
             actor,
@@ -771,30 +772,7 @@ pub(super) fn record_links(
     if wanted.is_empty() {
         return Ok(());
     }
-    let tree = super::import::SectionTree::load(conn, site_id)?;
-    let mut targets: HashMap<String, (Option<i64>, Option<i64>)> = HashMap::new();
-    for (id, path) in &tree.paths {
-        targets.insert(source_path(&tree.langs[id], path, None), (None, Some(*id)));
-    }
-    let mut statement = conn.prepare(
-        "SELECT p.id, p.section_id, p.slug FROM pages p JOIN sections s ON s.id = p.section_id WHERE s.site_id = ?1",
-    )?;
-    let rows = statement.query_map(params![site_id], |row| {
-        Ok((
-            row.get::<_, i64>(0)?,
-            row.get::<_, i64>(1)?,
-            row.get::<_, String>(2)?,
-        ))
-    })?;
-    for row in rows {
-        let (id, section_id, slug) = row?;
-        if let Some(path) = tree.paths.get(&section_id) {
-            targets.insert(
-                source_path(&tree.langs[&section_id], path, Some(&slug)),
-                (Some(id), None),
-            );
-        }
-    }
+    let targets = super::import::link_targets(conn, site_id)?;
     for path in &wanted {
         if let Some(&(target_page, target_section)) = targets.get(path) {
             conn.execute(
