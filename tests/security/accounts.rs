@@ -1,0 +1,1 @@
+//! Placeholder: filled by the accounts part of the attack suite.

@@ -1,0 +1,1 @@
+//! Placeholder: filled by the input_bounds part of the attack suite.

@@ -1,0 +1,1 @@
+//! Placeholder: filled by the public_server part of the attack suite.
