@@ -181,30 +181,34 @@ fn entry_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<JournalEntry> {
 }
 
 /// The chain head: how many entries there are and the hash of the last one.
+/// Call inside the transaction whose head it is: both are read in one statement.
 pub fn head(conn: &Connection) -> rusqlite::Result<(u64, String)> {
-    let count: i64 = conn.query_row("SELECT COUNT(*) FROM journal", [], |row| row.get(0))?;
-    let hash = conn
-        .query_row(
-            "SELECT hash FROM journal ORDER BY id DESC LIMIT 1",
-            [],
-            |row| row.get(0),
-        )
-        .optional()?
-        .unwrap_or_else(|| GENESIS.to_string());
-    Ok((count as u64, hash))
+    let (count, hash): (i64, Option<String>) = conn.query_row(
+        "SELECT (SELECT COUNT(*) FROM journal), (SELECT hash FROM journal ORDER BY id DESC LIMIT 1)",
+        [],
+        |row| Ok((row.get(0)?, row.get(1)?)),
+    )?;
+    Ok((count as u64, hash.unwrap_or_else(|| GENESIS.to_string())))
 }
 
-/// Appends the chain head to the file kept beside the database, unless its last line
-/// already says the same. The file lets `verify` catch a chain rewritten as a whole or cut
-/// short, which the chain alone cannot show.
-pub fn record_head(path: &std::path::Path, count: u64, hash: &str) -> std::io::Result<()> {
-    use std::io::{Read as _, Seek as _, SeekFrom, Write as _};
-    let line = format!("{count} {hash}");
-    let mut file = std::fs::OpenOptions::new()
+/// Opens the head file kept beside the database and takes its exclusive lock (shared by
+/// every process writing this database); the lock holds until the file is dropped.
+pub fn lock_head_file(path: &std::path::Path) -> std::io::Result<std::fs::File> {
+    let file = std::fs::OpenOptions::new()
         .create(true)
         .read(true)
         .append(true)
         .open(path)?;
+    file.lock()?;
+    Ok(file)
+}
+
+/// Appends the chain head to the (locked) head file in one write, unless its last line
+/// already says the same. The file lets `verify` catch a chain rewritten as a whole or cut
+/// short, which the chain alone cannot show.
+pub fn record_head(mut file: &std::fs::File, count: u64, hash: &str) -> std::io::Result<()> {
+    use std::io::{Read as _, Seek as _, SeekFrom, Write as _};
+    let line = format!("{count} {hash}");
     let length = file.metadata()?.len();
     let mut tail = String::new();
     file.seek(SeekFrom::Start(length.saturating_sub(200)))?;
@@ -212,7 +216,7 @@ pub fn record_head(path: &std::path::Path, count: u64, hash: &str) -> std::io::R
     if tail.lines().last() == Some(line.as_str()) {
         return Ok(());
     }
-    writeln!(file, "{line}")?;
+    file.write_all(format!("{line}\n").as_bytes())?;
     file.sync_data()
 }
 
