@@ -15,7 +15,7 @@ use time::UtcOffset;
 
 pub use edit::PageEdit;
 pub use import::{ImportOptions, ImportReport};
-pub use journal::{Actor, JournalEntry, JournalFilter, JournalProblem};
+pub use journal::{Actor, JournalCheckpoint, JournalEntry, JournalFilter, JournalProblem};
 pub use panel::{PageMeta, PageSummary, RevisionInfo};
 pub use read::{LivePage, MediaRecord, SectionRecord, SiteModel};
 pub use users::{Group, LoginGate, LoginLimits, Session, User};
@@ -161,6 +161,17 @@ impl Store {
     /// Recomputes the chain and checks it against the head file beside the database
     /// (`govsite audit-log verify`): the entry count and the first problem found.
     pub fn verify_journal_with_head(&self) -> Result<(usize, Option<JournalProblem>)> {
+        let (count, problem, _) = self.verify_journal_since(None)?;
+        Ok((count, problem))
+    }
+
+    /// Like [`verify_journal_with_head`](Self::verify_journal_with_head) from a checkpoint
+    /// of an earlier verification (see [`journal::verify_since`] for what that leaves out);
+    /// also returns the new checkpoint when nothing is wrong.
+    pub fn verify_journal_since(
+        &self,
+        checkpoint: Option<&JournalCheckpoint>,
+    ) -> Result<(usize, Option<JournalProblem>, Option<JournalCheckpoint>)> {
         let lines = match &self.journal_head_path {
             Some(path) => match std::fs::read_to_string(path) {
                 Ok(text) => Some(text),
@@ -176,6 +187,7 @@ impl Store {
                                     path.display()
                                 ),
                             }),
+                            None,
                         ));
                     }
                     None
@@ -187,12 +199,13 @@ impl Store {
                             entry: None,
                             message: format!("cannot read {}: {error}", path.display()),
                         }),
+                        None,
                     ));
                 }
             },
             None => None,
         };
-        journal::verify_with_heads(&self.conn, lines.as_deref())
+        journal::verify_since(&self.conn, checkpoint, lines.as_deref())
     }
 
     /// Journal entries matching a filter, newest first, and the number matching in all.

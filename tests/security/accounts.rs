@@ -862,3 +862,59 @@ async fn a_host_header_never_ends_up_in_a_location_or_a_link() {
         );
     }
 }
+
+// ---------------------------------------------------------------- 4. incremental verification
+
+const CHAIN_BROKEN: &str = "Jurnalın bütövlüyü pozulub";
+
+#[tokio::test]
+async fn the_journal_page_checks_what_was_added_and_the_command_line_checks_everything() {
+    // Issue 9, item 7: the journal page verifies from its last checkpoint (in memory), the
+    // command line recomputes the whole chain (D189 §10.1.3).
+    let site = Site::new();
+    let app = site.admin();
+    let admin = login(&app, "admin").await;
+    let first = get(&app, "/journal", &admin).await;
+    first.assert_status(StatusCode::OK);
+    assert!(!first.body.contains(CHAIN_BROKEN), "{}", first.body);
+    // New entries are checked on the next load …
+    post(&app, "/ui-lang", &admin, &[("lang", "az"), ("back", "/")]).await;
+    attempt_login(&app, "nobody", WRONG, "192.0.2.1", &[]).await;
+    site.db()
+        .execute(
+            "UPDATE journal SET detail = '{\"changed\":true}' WHERE id = (SELECT MAX(id) FROM journal)",
+            [],
+        )
+        .unwrap();
+    let second = get(&app, "/journal", &admin).await;
+    assert!(second.body.contains(CHAIN_BROKEN), "a new entry changed");
+    // … and so is the checkpoint's own entry, even when only it is changed.
+    let site = Site::new();
+    let app = site.admin();
+    let admin = login(&app, "admin").await;
+    get(&app, "/journal", &admin).await;
+    let checkpoint: i64 = site
+        .db()
+        .query_row("SELECT MAX(id) FROM journal", [], |row| row.get(0))
+        .unwrap();
+    site.db()
+        .execute(
+            "UPDATE journal SET actor = 'someone else' WHERE id = ?1",
+            [checkpoint],
+        )
+        .unwrap();
+    let page = get(&app, "/journal", &admin).await;
+    assert!(
+        page.body.contains(CHAIN_BROKEN),
+        "the checkpoint's entry changed"
+    );
+    // An old entry changed after the page verified it: the command line's full check names it.
+    site.db()
+        .execute(
+            "UPDATE journal SET detail = '{\"changed\":true}' WHERE id = 2",
+            [],
+        )
+        .unwrap();
+    let stderr = common::fails(&site.dir, &["audit-log", "verify"], 1);
+    assert!(stderr.contains("entry 2 "), "{stderr}");
+}
