@@ -18,6 +18,12 @@ pub const THROTTLE_WINDOW_SECONDS: i64 = 15 * 60;
 pub const MAX_FAILURES_PER_ACCOUNT: i64 = 5;
 /// Failed logins from one address within the window before it is refused for the window.
 pub const MAX_FAILURES_PER_ADDRESS: i64 = 20;
+/// The three limits above, as the store applies them.
+pub const LOGIN_LIMITS: crate::store::LoginLimits = crate::store::LoginLimits {
+    window_seconds: THROTTLE_WINDOW_SECONDS,
+    max_per_account: MAX_FAILURES_PER_ACCOUNT,
+    max_per_address: MAX_FAILURES_PER_ADDRESS,
+};
 /// The shortest password the policy accepts (D189 §6.11).
 pub const MIN_PASSWORD_CHARS: usize = 12;
 

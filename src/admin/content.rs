@@ -40,9 +40,22 @@ pub async fn dashboard(
         let signed = state.signed_in_for(&headers, None)?;
         let now = super::now();
         let fail = |e: crate::store::Error| state.internal(e.into());
-        let summaries = signed.store.page_summaries(now).map_err(fail)?;
         let sections = signed.store.sections().map_err(fail)?;
-        let languages = &state.config.languages;
+        // D189 §6.5: the overview covers only what the user's grant covers.
+        let summaries: Vec<crate::store::PageSummary> = signed
+            .store
+            .page_summaries(now)
+            .map_err(fail)?
+            .into_iter()
+            .filter(|p| may_see_page(&signed.user, p, &sections))
+            .collect();
+        let languages: &Vec<String> = &state
+            .config
+            .languages
+            .iter()
+            .filter(|lang| permissions::in_languages(&signed.user, lang))
+            .cloned()
+            .collect();
 
         let mut counts: BTreeMap<&str, BTreeMap<&str, usize>> = BTreeMap::new();
         for lang in languages {
@@ -121,6 +134,8 @@ pub async fn dashboard(
             .store
             .journal_filtered(&crate::store::JournalFilter {
                 limit: 10,
+                // D189 §10.1.3: the journal is for the journal module; others see their own.
+                actor: (!signed.can(Module::Journal)).then(|| signed.user.name.clone()),
                 ..Default::default()
             })
             .map_err(fail)?;
@@ -152,6 +167,42 @@ pub async fn dashboard(
         state.page(&signed, "dashboard.html", context)
     })
     .await
+}
+
+/// Is a page within what the user may edit: its module, language and section (D189 §6.5)?
+fn may_see_page(
+    user: &crate::store::User,
+    page: &crate::store::PageSummary,
+    sections: &[SectionRecord],
+) -> bool {
+    let content_type = page.content_type.parse().unwrap_or(ContentType::Page);
+    permissions::can_edit(user, content_type, &page.lang, page.section_id, sections)
+}
+
+/// The page a new page is to translate (`translation_of`), checked: a 404 when there is no
+/// such page, a journaled 403 when it lies outside the user's modules or sections (D189
+/// §6.5) — its title is not shown to someone who may not edit it.
+fn check_translation_of(state: &AdminState, signed: &mut Signed, form: &Form) -> Reply {
+    let Some(original) = form.get("translation_of").parse::<i64>().ok() else {
+        return Ok(StatusCode::OK.into_response());
+    };
+    let (Ok(meta), Ok(head)) = (
+        signed.store.page_meta(original),
+        signed.store.head_revision(original),
+    ) else {
+        return Err(state.not_found(Some(signed)));
+    };
+    let sections = signed
+        .store
+        .sections()
+        .map_err(|e| state.internal(e.into()))?;
+    let allowed = permissions::can_use(&signed.user, Module::for_content_type(head.content_type))
+        && permissions::in_sections(&signed.user, meta.section_id, &sections);
+    if allowed {
+        Ok(StatusCode::OK.into_response())
+    } else {
+        Err(state.forbidden(signed, &format!("/pages/new?translation_of={original}")))
+    }
 }
 
 /// `draft`, `review`, `scheduled` (published, not yet in effect), `published`, `unpublished`.
@@ -341,6 +392,7 @@ pub async fn new_page_form(
             return Err(state.forbidden(&mut signed, "/pages/new"));
         }
         let form = Form(query.iter().map(|(k, v)| (k.clone(), v.clone())).collect());
+        check_translation_of(&state, &mut signed, &form)?;
         new_page_page(&state, &signed, &form, &[])
     })
     .await
@@ -436,6 +488,7 @@ pub async fn create_page(
         ) {
             return Err(state.forbidden(&mut signed, "/pages/new"));
         }
+        check_translation_of(&state, &mut signed, &form)?;
         let title = form.get("title").trim().to_string();
         if title.is_empty() {
             return new_page_page(&state, &signed, &form, &[text(&signed.lang, "error_title")]);

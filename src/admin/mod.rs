@@ -42,6 +42,9 @@ pub struct AdminState {
     https: bool,
     /// The listener is on a loopback address: plain HTTP never leaves the machine.
     loopback: bool,
+    /// How far the journal was last found intact by this process; kept in memory, where
+    /// someone who can write the database cannot move it.
+    journal_checkpoint: std::sync::Mutex<Option<crate::store::JournalCheckpoint>>,
 }
 
 impl AdminState {
@@ -51,6 +54,7 @@ impl AdminState {
             config: config.clone(),
             https: config.admin_https,
             loopback: listen.ip().is_loopback(),
+            journal_checkpoint: std::sync::Mutex::new(None),
         })
     }
 
@@ -81,6 +85,23 @@ impl AdminState {
             return forwarded.to_string();
         }
         peer.to_string()
+    }
+
+    /// Verifies the journal from this process's checkpoint (the whole chain the first time)
+    /// and moves the checkpoint on when it is intact; after a problem the next check is full.
+    fn verify_journal_incrementally(
+        &self,
+        store: &Store,
+    ) -> Result<(usize, Option<crate::store::JournalProblem>), Response> {
+        let mut checkpoint = self
+            .journal_checkpoint
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let (count, problem, reached) = store
+            .verify_journal_since(checkpoint.as_ref())
+            .map_err(|e| self.internal(e.into()))?;
+        *checkpoint = reached;
+        Ok((count, problem))
     }
 
     /// May a password travel over this connection? Only over HTTPS or on loopback

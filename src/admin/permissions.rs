@@ -2,7 +2,7 @@
 //! the sections and languages a content manager is limited to.
 
 use crate::model::ContentType;
-use crate::store::{SectionRecord, User};
+use crate::store::{Group, SectionRecord, User};
 
 /// A part of the panel a group can be allowed (D189 §6.5).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -134,4 +134,35 @@ pub fn in_sections(user: &User, section_id: i64, sections: &[SectionRecord]) -> 
         }
     }
     false
+}
+
+/// Does the user hold every right of a group: each of its modules and, if it may publish,
+/// publishing? Nobody grants rights they do not hold (D189 §6.5).
+pub fn holds_group(user: &User, group: &Group) -> bool {
+    holds_rights(user, &group.modules, group.can_publish)
+}
+
+/// Does the user hold these modules and this publishing right?
+pub fn holds_rights(user: &User, modules: &[String], can_publish: bool) -> bool {
+    !user.disabled
+        && modules.iter().all(|m| user.group.modules.contains(m))
+        && (!can_publish || user.group.can_publish)
+}
+
+/// Does the user's reach cover these sections and languages (empty: all)? A user limited to
+/// some cannot give all, nor others.
+pub fn covers_scope(user: &User, sections: &[String], languages: &[String]) -> bool {
+    let covers = |own: &[String], given: &[String]| {
+        own.is_empty() || (!given.is_empty() && given.iter().all(|g| own.contains(g)))
+    };
+    covers(&user.sections, sections) && covers(&user.languages, languages)
+}
+
+/// May `actor` manage `target` — reset their password, disable them, change their access?
+/// Only another account whose rights and reach the actor holds entirely (D189 §6.5): a user
+/// manager cannot take over a more privileged account.
+pub fn may_manage(actor: &User, target: &User) -> bool {
+    actor.id != target.id
+        && holds_group(actor, &target.group)
+        && covers_scope(actor, &target.sections, &target.languages)
 }

@@ -287,8 +287,7 @@ impl Store {
             &url,
             json!({ "revision": revision_id, "status": content.status.as_str(), "changed": changed_fields(&before, content) }),
         )?;
-        tx.commit()?;
-        self.record_journal_head()?;
+        Store::commit_journaled(tx, self.journal_head_path.as_deref())?;
         Ok(revision_id)
     }
 
@@ -333,8 +332,7 @@ impl Store {
             &new_url,
             json!({ "from": old_url, "to": new_url }),
         )?;
-        tx.commit()?;
-        self.record_journal_head()?;
+        Store::commit_journaled(tx, self.journal_head_path.as_deref())?;
         Ok(new_url)
     }
 
@@ -366,8 +364,7 @@ impl Store {
             &url,
             json!({ "title": title }),
         )?;
-        tx.commit()?;
-        self.record_journal_head()?;
+        Store::commit_journaled(tx, self.journal_head_path.as_deref())?;
         Ok(())
     }
 }

@@ -86,8 +86,7 @@ impl Store {
                 problems: conflicts,
             });
         }
-        tx.commit()?;
-        self.record_journal_head()?;
+        Store::commit_journaled(tx, self.journal_head_path.as_deref())?;
         Ok(report)
     }
 }

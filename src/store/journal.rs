@@ -181,30 +181,34 @@ fn entry_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<JournalEntry> {
 }
 
 /// The chain head: how many entries there are and the hash of the last one.
+/// Call inside the transaction whose head it is: both are read in one statement.
 pub fn head(conn: &Connection) -> rusqlite::Result<(u64, String)> {
-    let count: i64 = conn.query_row("SELECT COUNT(*) FROM journal", [], |row| row.get(0))?;
-    let hash = conn
-        .query_row(
-            "SELECT hash FROM journal ORDER BY id DESC LIMIT 1",
-            [],
-            |row| row.get(0),
-        )
-        .optional()?
-        .unwrap_or_else(|| GENESIS.to_string());
-    Ok((count as u64, hash))
+    let (count, hash): (i64, Option<String>) = conn.query_row(
+        "SELECT (SELECT COUNT(*) FROM journal), (SELECT hash FROM journal ORDER BY id DESC LIMIT 1)",
+        [],
+        |row| Ok((row.get(0)?, row.get(1)?)),
+    )?;
+    Ok((count as u64, hash.unwrap_or_else(|| GENESIS.to_string())))
 }
 
-/// Appends the chain head to the file kept beside the database, unless its last line
-/// already says the same. The file lets `verify` catch a chain rewritten as a whole or cut
-/// short, which the chain alone cannot show.
-pub fn record_head(path: &std::path::Path, count: u64, hash: &str) -> std::io::Result<()> {
-    use std::io::{Read as _, Seek as _, SeekFrom, Write as _};
-    let line = format!("{count} {hash}");
-    let mut file = std::fs::OpenOptions::new()
+/// Opens the head file kept beside the database and takes its exclusive lock (shared by
+/// every process writing this database); the lock holds until the file is dropped.
+pub fn lock_head_file(path: &std::path::Path) -> std::io::Result<std::fs::File> {
+    let file = std::fs::OpenOptions::new()
         .create(true)
         .read(true)
         .append(true)
         .open(path)?;
+    file.lock()?;
+    Ok(file)
+}
+
+/// Appends the chain head to the (locked) head file in one write, unless its last line
+/// already says the same. The file lets `verify` catch a chain rewritten as a whole or cut
+/// short, which the chain alone cannot show.
+pub fn record_head(mut file: &std::fs::File, count: u64, hash: &str) -> std::io::Result<()> {
+    use std::io::{Read as _, Seek as _, SeekFrom, Write as _};
+    let line = format!("{count} {hash}");
     let length = file.metadata()?.len();
     let mut tail = String::new();
     file.seek(SeekFrom::Start(length.saturating_sub(200)))?;
@@ -212,7 +216,7 @@ pub fn record_head(path: &std::path::Path, count: u64, hash: &str) -> std::io::R
     if tail.lines().last() == Some(line.as_str()) {
         return Ok(());
     }
-    writeln!(file, "{line}")?;
+    file.write_all(format!("{line}\n").as_bytes())?;
     file.sync_data()
 }
 
@@ -224,24 +228,81 @@ pub struct JournalProblem {
     pub message: String,
 }
 
+/// Where a verification got to: the entries up to `id`, `count` of them, were found intact
+/// and `id`'s hash is `hash`. The panel keeps one in memory so that its journal page checks
+/// only what was added since (issue 9); `govsite audit-log verify` always checks everything.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JournalCheckpoint {
+    pub id: i64,
+    pub count: usize,
+    pub hash: String,
+}
+
 /// Recomputes the hash chain and compares it with the recorded heads (`head_lines`: the
 /// lines of the head file, if there is one). Returns the entry count and the first problem.
 pub fn verify_with_heads(
     conn: &Connection,
     head_lines: Option<&str>,
 ) -> super::Result<(usize, Option<JournalProblem>)> {
-    let entries = entries(conn)?;
-    let mut expected_prev = GENESIS.to_string();
+    let (count, problem, _) = verify_since(conn, None, head_lines)?;
+    Ok((count, problem))
+}
+
+/// Like [`verify_with_heads`], but from a checkpoint: the checkpoint's entry must still be
+/// there, at the same position and with the same (recomputed) hash; the entries after it
+/// are recomputed and head lines beyond it compared. Entries before the checkpoint are not
+/// read again: an edit of one of them is caught by the next full check (`audit-log verify`,
+/// or the panel's first journal page after a restart), not by this one. Returns the entry
+/// count, the first problem and, when there is none, the new checkpoint.
+pub fn verify_since(
+    conn: &Connection,
+    checkpoint: Option<&JournalCheckpoint>,
+    head_lines: Option<&str>,
+) -> super::Result<(usize, Option<JournalProblem>, Option<JournalCheckpoint>)> {
+    let (start_id, start_count, mut expected_prev) = match checkpoint {
+        None => (0, 0, GENESIS.to_string()),
+        Some(checkpoint) => {
+            let entry: Option<JournalEntry> = conn
+                .query_row(
+                    "SELECT id, at, actor, action, object_type, object, detail, prev_hash, hash FROM journal WHERE id = ?1",
+                    params![checkpoint.id],
+                    entry_from_row,
+                )
+                .optional()?;
+            let position: i64 = conn.query_row(
+                "SELECT COUNT(*) FROM journal WHERE id <= ?1",
+                params![checkpoint.id],
+                |row| row.get(0),
+            )?;
+            let intact = entry.as_ref().is_some_and(|entry| {
+                entry.hash == checkpoint.hash && recomputed_hash(entry) == entry.hash
+            }) && position as usize == checkpoint.count;
+            if !intact {
+                let problem = JournalProblem {
+                    entry: Some(checkpoint.id),
+                    message: format!(
+                        "entry {} or one before it was changed or removed after the journal was last verified",
+                        checkpoint.id
+                    ),
+                };
+                return Ok((position as usize, Some(problem), None));
+            }
+            (checkpoint.id, checkpoint.count, checkpoint.hash.clone())
+        }
+    };
+    let entries: Vec<JournalEntry> = {
+        let mut statement = conn.prepare(
+            "SELECT id, at, actor, action, object_type, object, detail, prev_hash, hash FROM journal WHERE id > ?1 ORDER BY id",
+        )?;
+        let rows = statement.query_map(params![start_id], entry_from_row)?;
+        rows.collect::<Result<_, _>>()?
+    };
+    let total = start_count + entries.len();
+    let problem = |entry: Option<i64>, message: String| {
+        Ok((total, Some(JournalProblem { entry, message }), None))
+    };
     for entry in &entries {
-        let hash = entry_hash(
-            &entry.prev_hash,
-            &entry.at,
-            &entry.actor,
-            &entry.action,
-            &entry.object_type,
-            &entry.object,
-            &entry.detail,
-        );
+        let hash = recomputed_hash(entry);
         if entry.prev_hash != expected_prev || entry.hash != hash {
             let message = if entry.hash != hash {
                 format!(
@@ -254,13 +315,7 @@ pub fn verify_with_heads(
                     entry.id
                 )
             };
-            return Ok((
-                entries.len(),
-                Some(JournalProblem {
-                    entry: Some(entry.id),
-                    message,
-                }),
-            ));
+            return problem(Some(entry.id), message);
         }
         expected_prev = entry.hash.clone();
     }
@@ -270,47 +325,58 @@ pub fn verify_with_heads(
                 .split_once(' ')
                 .and_then(|(count, hash)| Some((count.parse::<usize>().ok()?, hash)))
             else {
-                return Ok((
-                    entries.len(),
-                    Some(JournalProblem {
-                        entry: None,
-                        message: format!(
-                            "the head file's line {} is unreadable: {line:?}",
-                            number + 1
-                        ),
-                    }),
-                ));
+                return problem(
+                    None,
+                    format!(
+                        "the head file's line {} is unreadable: {line:?}",
+                        number + 1
+                    ),
+                );
             };
-            if count > entries.len() {
-                return Ok((
-                    entries.len(),
-                    Some(JournalProblem {
-                        entry: entries.last().map(|e| e.id),
-                        message: format!(
-                            "the journal has {} entries but had {count} (head file line {}): entries after the last one were deleted",
-                            entries.len(),
-                            number + 1
-                        ),
-                    }),
-                ));
+            if count > total {
+                return problem(
+                    entries.last().map(|e| e.id).or(checkpoint.map(|c| c.id)),
+                    format!(
+                        "the journal has {total} entries but had {count} (head file line {}): entries after the last one were deleted",
+                        number + 1
+                    ),
+                );
             }
-            if count > 0 && entries[count - 1].hash != hash {
-                let entry = &entries[count - 1];
-                return Ok((
-                    entries.len(),
-                    Some(JournalProblem {
-                        entry: Some(entry.id),
-                        message: format!(
-                            "entry {} is not the one recorded in the head file (line {}): the chain was rewritten up to it",
-                            entry.id,
-                            number + 1
-                        ),
-                    }),
-                ));
+            // Lines up to the checkpoint were compared when it was made.
+            if count > start_count && entries[count - start_count - 1].hash != hash {
+                let entry = &entries[count - start_count - 1];
+                return problem(
+                    Some(entry.id),
+                    format!(
+                        "entry {} is not the one recorded in the head file (line {}): the chain was rewritten up to it",
+                        entry.id,
+                        number + 1
+                    ),
+                );
             }
         }
     }
-    Ok((entries.len(), None))
+    let reached = match entries.last() {
+        Some(last) => Some(JournalCheckpoint {
+            id: last.id,
+            count: total,
+            hash: last.hash.clone(),
+        }),
+        None => checkpoint.cloned(),
+    };
+    Ok((total, None, reached))
+}
+
+fn recomputed_hash(entry: &JournalEntry) -> String {
+    entry_hash(
+        &entry.prev_hash,
+        &entry.at,
+        &entry.actor,
+        &entry.action,
+        &entry.object_type,
+        &entry.object,
+        &entry.detail,
+    )
 }
 
 /// The id of the first entry whose hash or link to its predecessor does not hold.

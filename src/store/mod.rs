@@ -15,10 +15,10 @@ use time::UtcOffset;
 
 pub use edit::PageEdit;
 pub use import::{ImportOptions, ImportReport};
-pub use journal::{Actor, JournalEntry, JournalFilter, JournalProblem};
+pub use journal::{Actor, JournalCheckpoint, JournalEntry, JournalFilter, JournalProblem};
 pub use panel::{PageMeta, PageSummary, RevisionInfo};
 pub use read::{LivePage, MediaRecord, SectionRecord, SiteModel};
-pub use users::{Group, Session, User};
+pub use users::{Group, LoginGate, LoginLimits, Session, User};
 
 /// What went wrong in the store, for callers that branch on it.
 #[derive(Debug, thiserror::Error)]
@@ -56,6 +56,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_init.sql"),
     include_str!("migrations/0002_admin.sql"),
+    include_str!("migrations/0003_login_throttles.sql"),
 ];
 
 /// The database of one installation.
@@ -160,6 +161,17 @@ impl Store {
     /// Recomputes the chain and checks it against the head file beside the database
     /// (`govsite audit-log verify`): the entry count and the first problem found.
     pub fn verify_journal_with_head(&self) -> Result<(usize, Option<JournalProblem>)> {
+        let (count, problem, _) = self.verify_journal_since(None)?;
+        Ok((count, problem))
+    }
+
+    /// Like [`verify_journal_with_head`](Self::verify_journal_with_head) from a checkpoint
+    /// of an earlier verification (see [`journal::verify_since`] for what that leaves out);
+    /// also returns the new checkpoint when nothing is wrong.
+    pub fn verify_journal_since(
+        &self,
+        checkpoint: Option<&JournalCheckpoint>,
+    ) -> Result<(usize, Option<JournalProblem>, Option<JournalCheckpoint>)> {
         let lines = match &self.journal_head_path {
             Some(path) => match std::fs::read_to_string(path) {
                 Ok(text) => Some(text),
@@ -175,6 +187,7 @@ impl Store {
                                     path.display()
                                 ),
                             }),
+                            None,
                         ));
                     }
                     None
@@ -186,12 +199,13 @@ impl Store {
                             entry: None,
                             message: format!("cannot read {}: {error}", path.display()),
                         }),
+                        None,
                     ));
                 }
             },
             None => None,
         };
-        journal::verify_with_heads(&self.conn, lines.as_deref())
+        journal::verify_since(&self.conn, checkpoint, lines.as_deref())
     }
 
     /// Journal entries matching a filter, newest first, and the number matching in all.
@@ -199,20 +213,32 @@ impl Store {
         journal::filtered(&self.conn, filter)
     }
 
-    /// Appends the journal's current head to the head file; called after every commit that
-    /// journaled something.
-    pub(crate) fn record_journal_head(&self) -> Result<()> {
-        if let Some(path) = &self.journal_head_path {
-            let (count, hash) = journal::head(&self.conn)?;
-            if count > 0 {
-                journal::record_head(path, count, &hash).map_err(|error| {
-                    Error::Io(format!(
-                        "cannot write the journal head {}: {error}",
-                        path.display()
-                    ))
-                })?;
-            }
+    /// Commits a transaction that journaled something and appends the journal's head to the
+    /// head file (D189 §10.1.3). The head is read inside the transaction (IMMEDIATE, so
+    /// writers are serialised and it is exactly this commit's head) and the file is locked
+    /// from before the commit until the line is written and synced, so that lines of
+    /// concurrent writers, in this process or another, land whole and in chain order.
+    pub(crate) fn commit_journaled(
+        tx: rusqlite::Transaction<'_>,
+        head_path: Option<&Path>,
+    ) -> Result<()> {
+        let Some(path) = head_path else {
+            tx.commit()?;
+            return Ok(());
+        };
+        let (count, hash) = journal::head(&tx)?;
+        let io_error = |error: std::io::Error| {
+            Error::Io(format!(
+                "cannot write the journal head {}: {error}",
+                path.display()
+            ))
+        };
+        let file = journal::lock_head_file(path).map_err(io_error)?;
+        tx.commit()?;
+        if count > 0 {
+            journal::record_head(&file, count, &hash).map_err(io_error)?;
         }
+        // Dropping the file releases the lock.
         Ok(())
     }
 

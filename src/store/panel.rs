@@ -279,8 +279,7 @@ impl Store {
             &url,
             json!({ "revision": revision_id, "status": content.status.as_str(), "title": content.title, "translation_key": key }),
         )?;
-        tx.commit()?;
-        self.record_journal_head()?;
+        Store::commit_journaled(tx, self.journal_head_path.as_deref())?;
         Ok(page_id)
     }
 
@@ -326,8 +325,7 @@ impl Store {
             detail["body"] = json!({ "before": before.body, "after": content.body });
         }
         journal::append(&tx, actor, action, "page", &url, detail)?;
-        tx.commit()?;
-        self.record_journal_head()?;
+        Store::commit_journaled(tx, self.journal_head_path.as_deref())?;
         Ok(revision_id)
     }
 
@@ -384,8 +382,7 @@ impl Store {
             &new_url,
             json!({ "from": old_url, "to": new_url }),
         )?;
-        tx.commit()?;
-        self.record_journal_head()?;
+        Store::commit_journaled(tx, self.journal_head_path.as_deref())?;
         Ok(new_url)
     }
 
@@ -468,8 +465,7 @@ impl Store {
             &format!("{lang}: {}", title.trim()),
             json!({ "slug": slug, "translation_key": key, "parent": parent_id, "types": types }),
         )?;
-        tx.commit()?;
-        self.record_journal_head()?;
+        Store::commit_journaled(tx, self.journal_head_path.as_deref())?;
         Ok(id)
     }
 
@@ -537,8 +533,7 @@ impl Store {
                 "after": { "weight": weight, "menu": menu, "update_days": update_days },
             }),
         )?;
-        tx.commit()?;
-        self.record_journal_head()?;
+        Store::commit_journaled(tx, self.journal_head_path.as_deref())?;
         Ok(())
     }
 
@@ -589,8 +584,7 @@ impl Store {
             &format!("{theme}/{name}"),
             json!({ "before": before, "after": body }),
         )?;
-        tx.commit()?;
-        self.record_journal_head()?;
+        Store::commit_journaled(tx, self.journal_head_path.as_deref())?;
         Ok(())
     }
 
@@ -637,9 +631,10 @@ impl Store {
                 json!({ "changed": changed }),
             )?;
         }
-        tx.commit()?;
-        if !changed.is_empty() {
-            self.record_journal_head()?;
+        if changed.is_empty() {
+            tx.commit()?;
+        } else {
+            Store::commit_journaled(tx, self.journal_head_path.as_deref())?;
         }
         Ok(changed.len())
     }
@@ -688,8 +683,7 @@ impl Store {
             &format!("{lang}/footer"),
             json!({ "before": before, "after": links }),
         )?;
-        tx.commit()?;
-        self.record_journal_head()?;
+        Store::commit_journaled(tx, self.journal_head_path.as_deref())?;
         Ok(true)
     }
 
@@ -740,8 +734,7 @@ impl Store {
             path,
             json!({ "size": bytes.len(), "mime": mime, "sha256": sha256 }),
         )?;
-        tx.commit()?;
-        self.record_journal_head()?;
+        Store::commit_journaled(tx, self.journal_head_path.as_deref())?;
         Ok(())
     }
 }

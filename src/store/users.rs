@@ -45,6 +45,23 @@ pub struct Session {
     pub last_seen: i64,
 }
 
+/// The limits on failed logins (D189 §6.11), set by `admin::auth`.
+#[derive(Debug, Clone, Copy)]
+pub struct LoginLimits {
+    pub window_seconds: i64,
+    pub max_per_account: i64,
+    pub max_per_address: i64,
+}
+
+/// May a login attempt have its password checked?
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LoginGate {
+    /// Yes; the attempt is already recorded as a failure, cleared if the password is right.
+    Check,
+    /// No: the account or the address had too many failures in the window.
+    Throttled,
+}
+
 const USER_COLUMNS: &str = "u.id, u.name, u.must_change_password, u.disabled, u.sections, u.languages, u.ui_lang, u.created_at, g.id, g.name, g.builtin, g.modules, g.can_publish";
 
 fn group_from_row(row: &Row<'_>, at: usize) -> rusqlite::Result<Group> {
@@ -176,8 +193,7 @@ impl Store {
             name,
             json!({ "group": group }),
         )?;
-        tx.commit()?;
-        self.record_journal_head()?;
+        Store::commit_journaled(tx, self.journal_head_path.as_deref())?;
         Ok(id)
     }
 
@@ -211,8 +227,7 @@ impl Store {
             &name,
             json!({ "one_time": must_change_password, "sessions_ended": ended }),
         )?;
-        tx.commit()?;
-        self.record_journal_head()?;
+        Store::commit_journaled(tx, self.journal_head_path.as_deref())?;
         Ok(())
     }
 
@@ -237,8 +252,7 @@ impl Store {
             &name,
             json!({}),
         )?;
-        tx.commit()?;
-        self.record_journal_head()?;
+        Store::commit_journaled(tx, self.journal_head_path.as_deref())?;
         Ok(())
     }
 
@@ -272,8 +286,7 @@ impl Store {
                 "after": { "group": group, "sections": sections, "languages": languages },
             }),
         )?;
-        tx.commit()?;
-        self.record_journal_head()?;
+        Store::commit_journaled(tx, self.journal_head_path.as_deref())?;
         Ok(())
     }
 
@@ -347,8 +360,7 @@ impl Store {
                 tx.last_insert_rowid()
             }
         };
-        tx.commit()?;
-        self.record_journal_head()?;
+        Store::commit_journaled(tx, self.journal_head_path.as_deref())?;
         Ok(id)
     }
 
@@ -416,18 +428,109 @@ impl Store {
         )?)
     }
 
-    /// Remembers a failed login for throttling.
-    pub fn record_login_failure(&mut self, account: &str, address: &str, now: i64) -> Result<()> {
-        self.conn.execute(
-            "INSERT INTO login_failures (account, address, at) VALUES (?1, ?2, ?3)",
-            params![account, address, now],
+    /// Decides whether a login attempt may have its password checked, atomically: in one
+    /// IMMEDIATE transaction the failures of the window are counted and the attempt is either
+    /// refused or recorded as a failure *before* the password is checked (D189 §6.11), so
+    /// parallel attempts cannot all pass the count. A successful login then clears the
+    /// account's failures ([`clear_login_failures`](Self::clear_login_failures)).
+    ///
+    /// A refused attempt is counted in `login_throttles` per locked account or address and
+    /// window; only the window's first one is journaled, so a flood of refused logins writes
+    /// one journal entry per window, not one per attempt.
+    pub fn begin_login_attempt(
+        &mut self,
+        account: &str,
+        address: &str,
+        now: i64,
+        limits: &LoginLimits,
+    ) -> Result<LoginGate> {
+        let window_start = now - now.rem_euclid(limits.window_seconds);
+        let since = now - limits.window_seconds;
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let count = |column: &str, value: &str| -> Result<i64> {
+            Ok(tx.query_row(
+                &format!("SELECT COUNT(*) FROM login_failures WHERE {column} = ?1 AND at >= ?2"),
+                params![value, since],
+                |row| row.get(0),
+            )?)
+        };
+        let subject = if count("account", account)? >= limits.max_per_account {
+            Some(format!("account:{account}"))
+        } else if count("address", address)? >= limits.max_per_address {
+            Some(format!("address:{address}"))
+        } else {
+            None
+        };
+        let Some(subject) = subject else {
+            tx.execute(
+                "INSERT INTO login_failures (account, address, at) VALUES (?1, ?2, ?3)",
+                params![account, address, now],
+            )?;
+            // Old failures and counts are of no use for throttling.
+            tx.execute(
+                "DELETE FROM login_failures WHERE at < ?1",
+                params![now - 86_400],
+            )?;
+            tx.execute(
+                "DELETE FROM login_throttles WHERE last_at < ?1",
+                params![now - 86_400],
+            )?;
+            tx.commit()?;
+            return Ok(LoginGate::Check);
+        };
+        let attempts: i64 = tx.query_row(
+            "INSERT INTO login_throttles (subject, window_start, attempts, first_at, last_at)
+             VALUES (?1, ?2, 1, ?3, ?3)
+             ON CONFLICT (subject, window_start) DO UPDATE SET attempts = attempts + 1, last_at = ?3
+             RETURNING attempts",
+            params![subject, window_start, now],
+            |row| row.get(0),
         )?;
-        // Old failures are of no use for throttling.
-        self.conn.execute(
-            "DELETE FROM login_failures WHERE at < ?1",
-            params![now - 86_400],
+        if attempts > 1 {
+            tx.commit()?;
+            return Ok(LoginGate::Throttled);
+        }
+        // The window's first refused attempt: one journal entry, with the count of the
+        // window before, if there was one.
+        let previous: Option<(i64, i64, i64)> = tx
+            .query_row(
+                "SELECT attempts, first_at, last_at FROM login_throttles
+                 WHERE subject = ?1 AND window_start < ?2 ORDER BY window_start DESC LIMIT 1",
+                params![subject, window_start],
+                |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+            )
+            .optional()?;
+        journal::append(
+            &tx,
+            &Actor(format!("anonymous@{address}")),
+            "login_throttled",
+            "user",
+            account,
+            json!({
+                "address": address,
+                "locked": subject,
+                "window_start": window_start,
+                "window_seconds": limits.window_seconds,
+                "note": "further refused attempts in this window are counted, not journaled one by one",
+                "previous_window": previous.map(|(attempts, first, last)| json!({
+                    "attempts": attempts, "first_at": first, "last_at": last
+                })),
+            }),
         )?;
-        Ok(())
+        Store::commit_journaled(tx, self.journal_head_path.as_deref())?;
+        Ok(LoginGate::Throttled)
+    }
+
+    /// Refused login attempts counted for a subject (`account:NAME` or `address:IP`) in all
+    /// windows still kept.
+    pub fn throttled_attempts(&self, subject: &str) -> Result<i64> {
+        Ok(self.conn.query_row(
+            "SELECT COALESCE(SUM(attempts), 0) FROM login_throttles WHERE subject = ?1",
+            params![subject],
+            |row| row.get(0),
+        )?)
     }
 
     /// Failed logins since `since`: (for this account, from this address).
@@ -470,8 +573,7 @@ impl Store {
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         journal::append(&tx, actor, action, object_type, object, detail)?;
-        tx.commit()?;
-        self.record_journal_head()?;
+        Store::commit_journaled(tx, self.journal_head_path.as_deref())?;
         Ok(())
     }
 }
