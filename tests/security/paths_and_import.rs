@@ -372,3 +372,66 @@ fn wrong_type_ui_strings_name_file_line_and_key() {
         "a table must be named by its header line {line}:\n{stderr}"
     );
 }
+
+// ---------------------------------------------------------------- the output path resolver
+
+mod output_paths {
+    use std::path::{Component, Path};
+
+    use govsite::build::output_file;
+    use proptest::prelude::*;
+
+    fn segment() -> impl Strategy<Value = String> {
+        prop_oneof![
+            Just("..".to_string()),
+            Just(".".to_string()),
+            Just(String::new()),
+            Just("\\..".to_string()),
+            Just("index.html".to_string()),
+            Just("/etc".to_string()),
+            "[a-z0-9_.-]{1,8}",
+            "\\PC{0,6}",
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        /// Whatever the relative path, an accepted one names a file strictly inside public/,
+        /// with plain components only.
+        #[test]
+        fn accepted_output_paths_stay_inside_public(segments in prop::collection::vec(segment(), 1..6)) {
+            let public = Path::new("/srv/site/public");
+            let relative = segments.join("/");
+            if let Ok(file) = output_file(public, &relative) {
+                let rest = file.strip_prefix(public).expect("inside public/");
+                prop_assert!(rest.components().count() == relative.split('/').count());
+                prop_assert!(rest.components().all(|c| matches!(c, Component::Normal(_))));
+            }
+            if segments.iter().any(|s| s == ".." || s.is_empty() || s == ".") {
+                prop_assert!(output_file(public, &relative).is_err(), "{relative:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn known_escapes_are_refused() {
+        let public = Path::new("/srv/site/public");
+        for bad in [
+            "../x",
+            "az/../../x/index.html",
+            "/etc/passwd",
+            "//etc/passwd",
+            "az//index.html",
+            "az/./index.html",
+            "az\\..\\..\\x",
+            "",
+        ] {
+            assert!(output_file(public, bad).is_err(), "{bad:?}");
+        }
+        assert_eq!(
+            output_file(public, "az/xeberler/index.html").unwrap(),
+            public.join("az/xeberler/index.html")
+        );
+    }
+}
