@@ -173,6 +173,25 @@ fn manifest_rows_and_stored_file_paths_outside_public_are_never_written_or_delet
     assert!(!site.parent().unwrap().join("escaped.png").exists());
 }
 
+#[cfg(unix)]
+#[test]
+fn the_build_never_writes_through_a_symlinked_folder_of_public() {
+    let (_temp, site) = fixture("basic");
+    ok(&site, &["import"]);
+    ok(&site, &["build"]);
+    let outside = site.parent().unwrap().join("outside");
+    fs::create_dir_all(&outside).unwrap();
+    let folder = site.join("public/az/haqqimizda");
+    fs::remove_dir_all(&folder).unwrap();
+    std::os::unix::fs::symlink(&outside, &folder).unwrap();
+    let stderr = fails(&site, &["build"], 1);
+    assert!(
+        stderr.contains("az/haqqimizda") && stderr.contains("symbolic link"),
+        "{stderr}"
+    );
+    assert!(files(&outside).is_empty(), "{:?}", files(&outside));
+}
+
 // ---------------------------------------------------------------- files beside pages
 
 /// An HTML document that runs script.
