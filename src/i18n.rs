@@ -66,6 +66,30 @@ pub fn text<'a>(strings: &'a BTreeMap<String, String>, key: &str) -> std::borrow
     }
 }
 
+/// The UI strings that become a segment of URLs and of file paths in `public/`
+/// (`/az/sayt-xeritesi/`, `/az/axtaris/`, `/az/xeberler/sehife/2/`): the same keys as
+/// `render::SITEMAP_SEGMENT_KEY`, `render::SEARCH_SEGMENT_KEY` and
+/// `content::PAGINATION_SEGMENT_KEY`.
+pub const URL_SEGMENT_KEYS: [&str; 3] = ["sitemap_segment", "search_segment", "pagination_segment"];
+
+/// What is wrong with a UI string, if it becomes a URL segment and is not a slug: such a
+/// string names a folder of `public/`, so `..` or `/` in it would write outside the site.
+/// D189 §6.15: addresses use only `a-z`, `0-9`, `-`, `_`.
+pub fn url_segment_problem(key: &str, value: &str) -> Option<String> {
+    if !URL_SEGMENT_KEYS.contains(&key) || crate::slug::is_valid_slug(value) {
+        return None;
+    }
+    let suggestion = crate::slug::slugify(value);
+    let suggestion = if suggestion.is_empty() {
+        key.trim_end_matches("_segment").replace('_', "-")
+    } else {
+        suggestion
+    };
+    Some(format!(
+        "`{key}` = \"{value}\" becomes part of the site's addresses and may use only `a-z`, `0-9`, `-`, `_`, and must not be empty (D189 §6.15); write it like \"{suggestion}\""
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -15,6 +15,7 @@ pub mod guard;
 pub mod http;
 pub mod i18n;
 pub mod markdown;
+pub mod media;
 pub mod model;
 pub mod ops;
 pub mod render;

@@ -1555,6 +1555,72 @@ async fn media_accepts_documents_and_publishes_them_but_not_programs() {
 }
 
 #[tokio::test]
+async fn media_refuses_active_content_whatever_its_name() {
+    // Issue 9: HTML and SVG run script on the public origin; a file must be what its
+    // extension says (checked by content, the same allow-list as import).
+    let site = Site::new();
+    let app = site.admin();
+    let admin = login(&app, "admin", PASSWORD).await;
+    let media_before = site.store().media_list().unwrap();
+    let html: &[u8] = b"<!DOCTYPE html><html><script>alert(document.cookie)</script></html>";
+    let svg: &[u8] = b"<svg xmlns=\"http://www.w3.org/2000/svg\" onload=\"alert(1)\"/>";
+    for (name, bytes) in [
+        ("evil.html", html),
+        ("evil.svg", svg),
+        ("hesabat.pdf", html),
+        ("sekil.png", svg),
+        ("qeyd.txt", html),
+    ] {
+        let refused = send(&app, upload_request(&admin, name, bytes)).await;
+        refused.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(refused.body.contains(name), "{name}: {}", refused.body);
+        assert_eq!(
+            site.store().media_list().unwrap().len(),
+            media_before.len(),
+            "{name}"
+        );
+    }
+    let png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR";
+    send(&app, upload_request(&admin, "sekil.png", png))
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn url_segment_strings_that_are_not_slugs_are_refused_and_nothing_is_saved() {
+    // Issue 9: `sitemap_segment` = "../../../x" made the build write outside public/.
+    let site = Site::new();
+    let app = site.admin();
+    let admin = login(&app, "admin", PASSWORD).await;
+    let before = site.store().ui_strings("az").unwrap();
+    let outside = site.dir.parent().unwrap().to_path_buf();
+    for key in ["sitemap_segment", "search_segment", "pagination_segment"] {
+        for bad in ["../../../x", "a/b", "Xəritə", "   "] {
+            let reply = post(
+                &app,
+                "/strings",
+                &admin,
+                Fields::of(&[
+                    ("lang", "az"),
+                    ("s.copyright", "Dəyişdi"),
+                    (&format!("s.{key}"), bad),
+                ]),
+            )
+            .await;
+            reply.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
+            assert!(reply.body.contains(key), "{key}: {}", reply.body);
+            assert!(reply.body.contains("D189 §6.15"), "{}", reply.body);
+            assert_eq!(
+                site.store().ui_strings("az").unwrap(),
+                before,
+                "{key} = {bad:?}"
+            );
+            assert!(!outside.join("x").exists() && !site.dir.join("x").exists());
+        }
+    }
+}
+
+#[tokio::test]
 async fn a_changed_interface_string_appears_on_the_public_pages() {
     // D189 §6.4: interface strings per language are edited in the panel.
     let site = Site::new();

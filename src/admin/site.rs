@@ -22,30 +22,6 @@ use crate::slug::slugify;
 /// The largest file the media library accepts.
 pub const MAX_UPLOAD_BYTES: usize = 20 * 1024 * 1024;
 
-/// File types the media library accepts, by extension, with the type recorded for them.
-const ALLOWED_TYPES: [(&str, &str); 14] = [
-    ("pdf", "application/pdf"),
-    ("doc", "application/msword"),
-    (
-        "docx",
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    ),
-    ("xls", "application/vnd.ms-excel"),
-    (
-        "xlsx",
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    ),
-    ("odt", "application/vnd.oasis.opendocument.text"),
-    ("ods", "application/vnd.oasis.opendocument.spreadsheet"),
-    ("rtf", "application/rtf"),
-    ("txt", "text/plain"),
-    ("csv", "text/csv"),
-    ("jpg", "image/jpeg"),
-    ("jpeg", "image/jpeg"),
-    ("png", "image/png"),
-    ("zip", "application/zip"),
-];
-
 // ---------------------------------------------------------------- sections
 
 pub async fn sections(
@@ -393,14 +369,7 @@ fn media_page(
     context.insert("files", &rows);
     context.insert("uploaded", &uploaded);
     context.insert("errors", errors);
-    context.insert(
-        "allowed",
-        &ALLOWED_TYPES
-            .iter()
-            .map(|(ext, _)| *ext)
-            .collect::<Vec<_>>()
-            .join(", "),
-    );
+    context.insert("allowed", &crate::media::allowed_list());
     context.insert(
         "max_size",
         &crate::i18n::format_size(&signed.lang, MAX_UPLOAD_BYTES as u64),
@@ -465,18 +434,19 @@ pub async fn upload_media(
             .rsplit_once('.')
             .map(|(stem, ext)| (stem.to_string(), crate::slug::turkic_lowercase(ext)))
             .unwrap_or((file_name.clone(), String::new()));
-        let Some((_, mime)) = ALLOWED_TYPES.iter().find(|(ext, _)| *ext == extension) else {
-            let error = text(&lang, "error_upload_type")
-                .replace("{name}", &file_name)
-                .replace(
-                    "{allowed}",
-                    &ALLOWED_TYPES
-                        .iter()
-                        .map(|(e, _)| *e)
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                );
-            return media_page(&state, &signed, None, &[error]);
+        // The same allow-list as import, checked by content, not only by name (issue 9).
+        let mime = match crate::media::check(&extension, &bytes) {
+            Ok(mime) => mime,
+            Err(refusal) => {
+                let key = match refusal {
+                    crate::media::Refusal::Type { .. } => "error_upload_type",
+                    crate::media::Refusal::Content { .. } => "error_upload_content",
+                };
+                let error = text(&lang, key)
+                    .replace("{name}", &file_name)
+                    .replace("{allowed}", &crate::media::allowed_list());
+                return media_page(&state, &signed, None, &[error]);
+            }
         };
         let folder: String = form
             .get("folder")
@@ -708,19 +678,42 @@ pub async fn strings(
             .filter(|l| state.config.languages.contains(l))
             .cloned()
             .unwrap_or_else(|| state.config.default_language().to_string());
-        let strings = signed
-            .store
-            .ui_strings(&lang)
-            .map_err(|e| state.internal(e.into()))?;
-        let mut context = Context::new();
-        context.insert("title", &text(&signed.lang, "nav_strings"));
-        context.insert("lang", &lang);
-        context.insert("languages", &state.config.languages);
-        context.insert("strings", &strings);
-        context.insert("saved", &query.get("saved"));
-        state.page(&signed, "strings.html", context)
+        strings_page(&state, &signed, &lang, query.get("saved"), &[], &[])
     })
     .await
+}
+
+/// The strings screen of a language: the stored strings with `edited` ones shown over them,
+/// and `errors` above the form (then answered 422).
+fn strings_page(
+    state: &AdminState,
+    signed: &Signed,
+    lang: &str,
+    saved: Option<&String>,
+    edited: &[(String, String)],
+    errors: &[String],
+) -> Reply {
+    let mut strings = signed
+        .store
+        .ui_strings(lang)
+        .map_err(|e| state.internal(e.into()))?;
+    for (key, value) in edited {
+        if let Some(shown) = strings.get_mut(key) {
+            shown.clone_from(value);
+        }
+    }
+    let mut context = Context::new();
+    context.insert("title", &text(&signed.lang, "nav_strings"));
+    context.insert("lang", lang);
+    context.insert("languages", &state.config.languages);
+    context.insert("strings", &strings);
+    context.insert("saved", &saved);
+    context.insert("errors", errors);
+    let mut response = state.page(signed, "strings.html", context)?;
+    if !errors.is_empty() {
+        *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(response)
 }
 
 /// Saves the changed interface strings of a language and publishes.
@@ -744,6 +737,30 @@ pub async fn save_strings(
                 key.strip_prefix("s.")
                     .map(|key| (key.to_string(), value.trim().to_string()))
             })
+            .collect();
+        // D189 §6.15: strings that become addresses must be slugs; a blank one is refused
+        // too (it would otherwise be skipped silently), nothing is saved.
+        let errors: Vec<String> = changes
+            .iter()
+            .filter(|(key, value)| crate::i18n::url_segment_problem(key, value).is_some())
+            .map(|(key, value)| {
+                let example = slugify(value);
+                let example = if example.is_empty() {
+                    "sayt-xeritesi".to_string()
+                } else {
+                    example
+                };
+                text(&signed.lang, "error_url_segment")
+                    .replace("{key}", key)
+                    .replace("{value}", value)
+                    .replace("{example}", &example)
+            })
+            .collect();
+        if !errors.is_empty() {
+            return strings_page(&state, &signed, &lang, None, &changes, &errors);
+        }
+        let changes: Vec<(String, String)> = changes
+            .into_iter()
             .filter(|(_, value)| !value.is_empty())
             .collect();
         let actor = signed.actor.clone();

@@ -55,10 +55,24 @@ pub fn build(
             problems,
         )
     })?;
+    refuse_unsafe_segments(&model)?;
     let view = SiteView::new(config, &model);
     let outputs = view.outputs();
     let public = &config.public_dir;
     fs::create_dir_all(public).with_context(|| format!("failed to create {}", public.display()))?;
+    // Every output path is checked before anything is written: a bad one stops the build.
+    let unsafe_outputs: Vec<String> = outputs
+        .iter()
+        .filter_map(|output| output_file(public, &output.path).err())
+        .map(|error| error.to_string())
+        .collect();
+    if !unsafe_outputs.is_empty() {
+        return Err(UserError::with_problems(
+            "the build was refused: these outputs would be written outside the public folder; nothing was written:",
+            unsafe_outputs,
+        )
+        .into());
+    }
 
     let manifest = if full {
         HashMap::new()
@@ -69,7 +83,7 @@ pub fn build(
         .iter()
         .filter(|output| {
             manifest.get(&output.path) != Some(&output.digest)
-                || !public.join(&output.path).is_file()
+                || !output_file(public, &output.path).is_ok_and(|file| file.is_file())
         })
         .collect();
 
@@ -112,7 +126,7 @@ pub fn build(
                         .with_context(|| format!("failed to render /{}", output.path))?,
                 ),
             };
-            write_atomically(&public.join(&output.path), &bytes)
+            write_atomically(&output_file(public, &output.path)?, &bytes)
         })
         .collect::<anyhow::Result<Vec<()>>>()?;
 
@@ -130,8 +144,13 @@ pub fn build(
             .collect()
     };
     let mut removed = Vec::new();
+    // Manifest rows that do not name a file inside public/ are dropped, never acted upon.
+    let mut dropped = Vec::new();
     for path in stale {
-        let file = public.join(&path);
+        let Ok(file) = output_file(public, &path) else {
+            dropped.push(path);
+            continue;
+        };
         match fs::remove_file(&file) {
             Ok(()) => {
                 remove_empty_parents(public, &file);
@@ -148,7 +167,8 @@ pub fn build(
         .iter()
         .map(|output| (output.path.clone(), output.digest.clone()))
         .collect();
-    store.update_build_manifest(&written, &removed, full)?;
+    let forgotten: Vec<String> = removed.iter().chain(&dropped).cloned().collect();
+    store.update_build_manifest(&written, &forgotten, full)?;
     let mut written: Vec<String> = written.into_iter().map(|(path, _)| path).collect();
     written.sort();
     removed.sort();
@@ -229,6 +249,73 @@ pub fn reindex(store: &Store, config: &Config, now: OffsetDateTime) -> anyhow::R
     let index = SearchIndex::open(&config.search_index_dir())?;
     index.rebuild(&docs)?;
     Ok(index.len())
+}
+
+/// An output path that would leave the public folder.
+#[derive(Debug, thiserror::Error)]
+#[error("`{path}`: {reason}")]
+pub struct UnsafeOutputPath {
+    pub path: String,
+    pub reason: &'static str,
+}
+
+/// The file an output's relative path (`az/xeberler/index.html`) names inside `public`: every
+/// `/`-separated segment must be a plain name (no empty segment, no `.` or `..`, no `\\`, no
+/// leading `/`), and no folder on the way may be a symbolic link. Used for every write and
+/// every delete of the build, whatever produced the path (strings, stored files, the manifest).
+pub fn output_file(public: &Path, relative: &str) -> Result<PathBuf, UnsafeOutputPath> {
+    let refuse = |reason| UnsafeOutputPath {
+        path: relative.to_string(),
+        reason,
+    };
+    let mut file = public.to_path_buf();
+    let segments: Vec<&str> = relative.split('/').collect();
+    for (index, segment) in segments.iter().enumerate() {
+        let mut components = Path::new(segment).components();
+        let plain = matches!(
+            (components.next(), components.next()),
+            (Some(std::path::Component::Normal(_)), None)
+        );
+        if !plain || segment.is_empty() || *segment == "." || segment.contains(['\\', '\0']) {
+            return Err(refuse(
+                "every segment of an output path must be a plain name inside the public folder (no `..`, `.`, empty segment, `\\` or leading `/`)",
+            ));
+        }
+        file.push(segment);
+        if index + 1 < segments.len()
+            && fs::symlink_metadata(&file).is_ok_and(|meta| meta.file_type().is_symlink())
+        {
+            return Err(refuse(
+                "a folder of this output path is a symbolic link; the build never writes through links",
+            ));
+        }
+    }
+    Ok(file)
+}
+
+/// Refuses UI strings that become URL segments and are not slugs (D189 §6.15), whatever put
+/// them into the database (an older version, a direct edit): they would name folders outside
+/// the public folder.
+fn refuse_unsafe_segments(model: &crate::store::SiteModel) -> anyhow::Result<()> {
+    let mut problems: Vec<String> = Vec::new();
+    let mut langs: Vec<&String> = model.ui_strings.keys().collect();
+    langs.sort();
+    for lang in langs {
+        for (key, value) in &model.ui_strings[lang] {
+            if let Some(problem) = crate::i18n::url_segment_problem(key, value) {
+                problems.push(format!("{lang}: {problem}; correct it on the panel's Strings screen or in i18n/{lang}.toml and import"));
+            }
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(UserError::with_problems(
+            "the build was refused: UI strings that become addresses are not valid; nothing was written:",
+            problems,
+        )
+        .into())
+    }
 }
 
 /// Writes a file so that readers see the old or the new content, never a part: a temporary

@@ -351,6 +351,19 @@ impl TreeReader<'_> {
         let Some(bytes) = read_bytes(path, file, self.problems) else {
             return;
         };
+        // Files beside pages pass the panel's upload allow-list, checked by content: nothing a
+        // browser would run is published on the public origin (issue 9, item 10).
+        let extension = name.rsplit_once('.').map_or("", |(_, extension)| extension);
+        let mime = match crate::media::check(extension, &bytes) {
+            Ok(mime) => mime,
+            Err(refusal) => {
+                self.problems.file(
+                    file,
+                    format!("{refusal}; remove the file or convert it to one of these types"),
+                );
+                return;
+            }
+        };
         let mut published = format!("{}/", self.lang);
         for part in section_path {
             published.push_str(part);
@@ -358,10 +371,7 @@ impl TreeReader<'_> {
         }
         published.push_str(name);
         self.site.media.push(MediaSource {
-            mime: mime_guess::from_path(name)
-                .first_or_octet_stream()
-                .essence_str()
-                .to_string(),
+            mime: mime.to_string(),
             path: published,
             bytes,
         });
@@ -417,8 +427,36 @@ fn read_bytes(path: &Path, file: &str, problems: &mut Problems) -> Option<Vec<u8
 
 fn as_utf8(bytes: Vec<u8>, file: &str, problems: &mut Problems) -> Option<String> {
     String::from_utf8(bytes)
-        .map_err(|_| problems.file(file, "is not UTF-8 text; save it as UTF-8 (D189 §6.7)"))
+        .map_err(|error| {
+            let valid = error.utf8_error().valid_up_to();
+            let before = &error.as_bytes()[..valid];
+            let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+            let column = before.len() - before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1) + 1;
+            problems.at(
+                file,
+                line,
+                format!("is not UTF-8 text (byte {column} of the line); save the file as UTF-8 (D189 §6.7)"),
+            )
+        })
         .ok()
+}
+
+/// The line of a TOML file where `key` is set (`key = …`) or opened as a table (`[key]`).
+fn line_of_key(text: &str, key: &str) -> usize {
+    text.lines()
+        .position(|line| {
+            let line = line.trim_start();
+            let bare = line
+                .strip_prefix(key)
+                .or_else(|| line.strip_prefix(&format!("\"{key}\"")))
+                .is_some_and(|rest| rest.trim_start().starts_with('='));
+            let table = line
+                .strip_prefix('[')
+                .and_then(|rest| rest.split(']').next())
+                .is_some_and(|name| name.trim().trim_matches('"') == key);
+            bare || table
+        })
+        .map_or(1, |index| index + 1)
 }
 
 fn check_template_name(
@@ -469,9 +507,22 @@ fn read_ui_strings(from: &Path, config: &Config, site: &mut SiteSource, problems
         };
         let mut strings = Vec::new();
         for (key, value) in table {
+            let line = line_of_key(&text, &key);
             match value {
-                toml::Value::String(text) => strings.push((key, text)),
-                _ => problems.file(&file, format!("`{key}` must be a string: `{key} = \"…\"`")),
+                toml::Value::String(value) => {
+                    if let Some(problem) = crate::i18n::url_segment_problem(&key, &value) {
+                        problems.at(&file, line, problem);
+                    }
+                    strings.push((key, value));
+                }
+                other => problems.at(
+                    &file,
+                    line,
+                    format!(
+                        "`{key}` is a {}, but UI strings must be text; write it as `{key} = \"…\"`",
+                        other.type_str()
+                    ),
+                ),
             }
         }
         let keys: Vec<String> = strings.iter().map(|(key, _)| key.clone()).collect();

@@ -64,6 +64,7 @@ impl Store {
             options,
             report: ImportReport::default(),
             conflicts: Vec::new(),
+            collisions: Vec::new(),
         };
         run.templates(site)?;
         run.ui_strings(site)?;
@@ -75,8 +76,20 @@ impl Store {
             run.prune(site)?;
         }
         let Import {
-            report, conflicts, ..
+            report,
+            conflicts,
+            collisions,
+            ..
         } = run;
+        if !collisions.is_empty() {
+            return Err(Error::Refused {
+                summary: format!(
+                    "{} page(s) would take an address another page already has; nothing was imported:",
+                    collisions.len()
+                ),
+                problems: collisions,
+            });
+        }
         if !conflicts.is_empty() {
             return Err(Error::Refused {
                 summary: format!(
@@ -186,6 +199,17 @@ struct Import<'a> {
     options: ImportOptions,
     report: ImportReport,
     conflicts: Vec<String>,
+    /// Pages whose address another page of the database already has, for the user.
+    collisions: Vec<String>,
+}
+
+/// How a page that would take another page's address is reported: the file, what it asks
+/// for, and which page holds the address.
+fn collision(page: &crate::model::PageSource, url: &str, holder: &str) -> String {
+    format!(
+        "{}: `translation` = \"{}\" names a new page, but its address `{url}` belongs to the page with `translation` = \"{holder}\"; keep `translation` = \"{holder}\" to update that page, or give the new page another file name",
+        page.file, page.translation_key
+    )
 }
 
 impl Import<'_> {
@@ -434,6 +458,10 @@ impl Import<'_> {
                             "{}: `{url}` has revision(s) saved in the database after its last import",
                             page.file
                         ));
+                    } else if let Some(holder) =
+                        self.address_holder(section_id, &page.slug, Some(id))?
+                    {
+                        self.collisions.push(collision(page, &url, &holder));
                     } else {
                         let (_, _, old_url) = page_location(self.tx, id)?;
                         let changed = changed_fields(&before, &page.content);
@@ -468,6 +496,10 @@ impl Import<'_> {
                     imported.push((id, page));
                 }
                 None => {
+                    if let Some(holder) = self.address_holder(section_id, &page.slug, None)? {
+                        self.collisions.push(collision(page, &url, &holder));
+                        continue;
+                    }
                     self.tx.execute(
                         "INSERT INTO pages (section_id, lang, slug, translation_key, weight, source_hash, created_at)
                          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -496,6 +528,23 @@ impl Import<'_> {
             }
         }
         self.links(&imported)
+    }
+
+    /// The translation key of another page already at `slug` in the section, if any.
+    fn address_holder(
+        &self,
+        section_id: i64,
+        slug: &str,
+        except: Option<i64>,
+    ) -> Result<Option<String>> {
+        Ok(self
+            .tx
+            .query_row(
+                "SELECT translation_key FROM pages WHERE section_id = ?1 AND slug = ?2 AND id IS NOT ?3",
+                params![section_id, slug, except],
+                |row| row.get(0),
+            )
+            .optional()?)
     }
 
     /// Records which pages and sections each imported page links to.
