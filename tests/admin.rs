@@ -1975,6 +1975,20 @@ async fn pasted_word_html_becomes_clean_markdown() {
     .assert_status(StatusCode::FORBIDDEN);
 }
 
+/// Issue 9 (security), item 9: pasting 40,000 `<div>` is refused at once (the script then pastes
+/// the plain text) instead of keeping the sanitiser busy.
+#[tokio::test]
+async fn issue_9_pasting_deeply_nested_html_is_refused_at_once() {
+    let site = Site::new();
+    let app = site.admin();
+    let admin = login(&app, "admin", PASSWORD).await;
+    let html = format!("<p>Mətn</p>{}", "<div>".repeat(40_000));
+    let reply = post(&app, "/clean-paste", &admin, Fields::of(&[("html", &html)])).await;
+    reply.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
+    let error = reply.json()["error"].as_str().unwrap().to_string();
+    assert!(error.contains("64"), "{error}");
+}
+
 /// POST /pages/{id}/preview asking for JSON.
 async fn preview_json(app: &Router, session: &Session, page: i64, fields: Fields) -> Reply {
     let request = Request::post(format!("/pages/{page}/preview"))

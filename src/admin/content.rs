@@ -1250,7 +1250,19 @@ pub async fn clean_paste(
 ) -> Response {
     let form = Form::parse(&body);
     blocking(move || {
-        let _signed = state.signed_in_for(&headers, Some(&form))?;
+        let signed = state.signed_in_for(&headers, Some(&form))?;
+        // Issue 9: pasted HTML nested too deep or too large is refused before the sanitiser, whose
+        // cost grows with nesting, sees it; the script then pastes the plain text instead.
+        if let Err(limit) = crate::markdown::check_limits(form.get("html")) {
+            let error = body_limit_message(&signed.lang, &limit);
+            let mut response = (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                axum::Json(json!({ "error": error })),
+            )
+                .into_response();
+            super::security_headers(response.headers_mut());
+            return Ok(response);
+        }
         let markdown = clean_pasted_html(form.get("html"));
         let mut response = axum::Json(json!({ "markdown": markdown })).into_response();
         super::security_headers(response.headers_mut());
