@@ -326,6 +326,10 @@ fn search(config: &Config, request: SearchRequest, json: bool) -> anyhow::Result
         );
     }
     let results = index.search(&request)?;
+    // Issue 9: a query beyond the parser's limits is not run; the user is told why.
+    if let Some(reason) = results.reading.too_complex {
+        return Err(UserError::new(format!("search: {reason}")).into());
+    }
     if results.reading.as_plain_words {
         eprintln!(
             "search: the query could not be read as written; searched for the plain words: {}",

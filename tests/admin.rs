@@ -2041,6 +2041,20 @@ async fn pasted_word_html_becomes_clean_markdown() {
     .assert_status(StatusCode::FORBIDDEN);
 }
 
+/// Issue 9 (security), item 9: pasting 40,000 `<div>` is refused at once (the script then pastes
+/// the plain text) instead of keeping the sanitiser busy.
+#[tokio::test]
+async fn issue_9_pasting_deeply_nested_html_is_refused_at_once() {
+    let site = Site::new();
+    let app = site.admin();
+    let admin = login(&app, "admin", PASSWORD).await;
+    let html = format!("<p>Mətn</p>{}", "<div>".repeat(40_000));
+    let reply = post(&app, "/clean-paste", &admin, Fields::of(&[("html", &html)])).await;
+    reply.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
+    let error = reply.json()["error"].as_str().unwrap().to_string();
+    assert!(error.contains("64"), "{error}");
+}
+
 /// POST /pages/{id}/preview asking for JSON.
 async fn preview_json(app: &Router, session: &Session, page: i64, fields: Fields) -> Reply {
     let request = Request::post(format!("/pages/{page}/preview"))
@@ -2078,6 +2092,73 @@ async fn preview_renders_unsaved_text_with_the_site_template_and_warns() {
         "{warnings:?}"
     );
     assert_eq!(site.head(page), before, "a preview saves nothing");
+}
+
+/// Issue 9 (security), item 9: 40,000 `<div>` or 100,000 `>` in the editor. Saving is refused
+/// with the field, the line and the limit, keeping the text; the preview answers at once with
+/// the same message instead of rendering for seconds.
+#[tokio::test]
+async fn issue_9_editor_refuses_deeply_nested_bodies_and_keeps_the_text() {
+    let site = Site::new();
+    let app = site.admin();
+    let admin = login(&app, "admin", PASSWORD).await;
+    let page = site.page_id("az", "news/draft");
+    let before = site.head(page);
+    let body = format!("Yazılmış mətn.\n\n{}", "<div>".repeat(40_000));
+    let refused = edit(
+        &site,
+        &app,
+        &admin,
+        page,
+        &[("body", &body), ("action", "save")],
+    )
+    .await;
+    refused.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(site.head(page), before, "nothing is saved");
+    let expected = admin_text("error_body_too_deep")
+        .replace("{line}", "3")
+        .replace("{max}", "64");
+    assert!(refused.body.contains(&expected), "{expected}");
+    assert!(
+        refused.body.contains("Yazılmış mətn.")
+            && refused.body.contains(&"&lt;div&gt;".repeat(100)),
+        "the text stays in the editor"
+    );
+}
+
+#[tokio::test]
+async fn issue_9_preview_of_a_deeply_nested_body_answers_at_once_with_the_error() {
+    let site = Site::new();
+    let app = site.admin();
+    let admin = login(&app, "admin", PASSWORD).await;
+    let page = site.page_id("az", "news/draft");
+    let fields = editor_fields(&site.head(page)).set("body", &">".repeat(100_000));
+    let started = std::time::Instant::now();
+    let reply = preview_json(&app, &admin, page, fields).await;
+    reply.assert_status(StatusCode::OK);
+    let json = reply.json();
+    let error = json["error"].as_str().unwrap_or_default().to_string();
+    assert!(
+        !error.is_empty(),
+        "the preview says what is wrong: {:.300}",
+        reply.body
+    );
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(2),
+        "answered in {:?}",
+        started.elapsed()
+    );
+    let expected = admin_text("error_body_too_deep")
+        .replace("{line}", "1")
+        .replace("{max}", "64");
+    assert!(
+        json["html"].as_str().unwrap().contains(&expected),
+        "{error}"
+    );
+    assert!(
+        crate::admin_text("error_body_too_large").contains("1 MiB"),
+        "the size limit is stated"
+    );
 }
 
 // ---------------------------------------------------------------- needing the real guard and speller

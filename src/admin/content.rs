@@ -858,10 +858,30 @@ fn content_from_form(
     }
     // Line ends as the browser sends them (CRLF) are stored as LF.
     content.body = form.get("body").replace("\r\n", "\n");
+    // Issue 9: a body too large or nested too deep is refused before anything renders it.
+    if let Err(limit) = crate::markdown::check_limits(&content.body) {
+        errors.push(format!(
+            "{}: {}",
+            label("body"),
+            body_limit_message(lang, &limit)
+        ));
+    }
     if errors.is_empty() {
         Ok(content)
     } else {
         Err(errors)
+    }
+}
+
+/// What the editor says about a body beyond [`crate::markdown::check_limits`].
+fn body_limit_message(lang: &str, limit: &crate::markdown::BodyLimit) -> String {
+    match limit {
+        crate::markdown::BodyLimit::TooLarge { bytes } => text(lang, "error_body_too_large")
+            .replace("{bytes}", &bytes.to_string())
+            .replace("{max}", &crate::markdown::MAX_BODY_BYTES.to_string()),
+        crate::markdown::BodyLimit::TooDeep { line } => text(lang, "error_body_too_deep")
+            .replace("{line}", &line.to_string())
+            .replace("{max}", &crate::markdown::MAX_NESTING.to_string()),
     }
 }
 
@@ -883,7 +903,9 @@ pub async fn save_page(
         let mut content = match content_from_form(&form, &page.head, &state, &signed.lang) {
             Ok(content) => content,
             Err(errors) => {
-                let shown = page.head.clone();
+                // The text as typed stays in the editor, so that nothing written is lost.
+                let mut shown = page.head.clone();
+                shown.body = form.get("body").replace("\r\n", "\n");
                 return refuse(&state, &signed, &page, &shown, errors, form);
             }
         };
@@ -1163,6 +1185,31 @@ fn preview_reply(
         content.body = form.get("body").replace("\r\n", "\n");
         content
     });
+    // Issue 9: a body beyond the limits is answered at once with what is wrong, not rendered.
+    if let Err(limit) = crate::markdown::check_limits(&content.body) {
+        let message = body_limit_message(&signed.lang, &limit);
+        let html = format!(
+            "<!DOCTYPE html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n<title>{title}</title>\n</head>\n<body>\n<p role=\"alert\">{message}</p>\n</body>\n</html>\n",
+            lang = crate::render::escape_xml(&signed.lang),
+            title = crate::render::escape_xml(&text(&signed.lang, "preview")),
+            message = crate::render::escape_xml(&message),
+        );
+        if !wants_json {
+            let mut response = html_response(html);
+            *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            return Ok(response);
+        }
+        let mut response = axum::Json(json!({
+            "html": html,
+            "error": message,
+            "misspellings": [],
+            "warnings": [],
+            "warnings_heading": text(&signed.lang, "guard_heading"),
+        }))
+        .into_response();
+        super::security_headers(response.headers_mut());
+        return Ok(response);
+    }
     let (html, misspellings, findings) =
         render_preview(state, signed, page, &content).map_err(|e| state.internal(e))?;
     if !wants_json {
@@ -1256,7 +1303,19 @@ pub async fn clean_paste(
 ) -> Response {
     let form = Form::parse(&body);
     blocking(move || {
-        let _signed = state.signed_in_for(&headers, Some(&form))?;
+        let signed = state.signed_in_for(&headers, Some(&form))?;
+        // Issue 9: pasted HTML nested too deep or too large is refused before the sanitiser, whose
+        // cost grows with nesting, sees it; the script then pastes the plain text instead.
+        if let Err(limit) = crate::markdown::check_limits(form.get("html")) {
+            let error = body_limit_message(&signed.lang, &limit);
+            let mut response = (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                axum::Json(json!({ "error": error })),
+            )
+                .into_response();
+            super::security_headers(response.headers_mut());
+            return Ok(response);
+        }
         let markdown = clean_pasted_html(form.get("html"));
         let mut response = axum::Json(json!({ "markdown": markdown })).into_response();
         super::security_headers(response.headers_mut());

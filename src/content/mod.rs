@@ -142,6 +142,17 @@ impl TreeReader<'_> {
             .and_then(|split| front_matter::parse_section(&split))
         {
             Ok(parsed) => {
+                let body_line = text[..text.len() - parsed.content.body.len()]
+                    .matches('\n')
+                    .count()
+                    + 1;
+                if let Err(limit) = markdown::check_limits(&parsed.content.body) {
+                    self.problems.at(
+                        &file,
+                        limit_line(&limit, body_line),
+                        format!("`body`: {limit}"),
+                    );
+                }
                 if let Some(template) = &parsed.content.template {
                     check_template_name(
                         self.site,
@@ -302,6 +313,15 @@ impl TreeReader<'_> {
                 self.problems.at(file, *line, format!("`files`: `{name}` is not in this folder; put the file beside the page or remove it from the list"));
             }
         }
+        // Issue 9: a body too large or nested too deep is refused before the passes below.
+        if let Err(limit) = markdown::check_limits(&content.body) {
+            self.problems.at(
+                file,
+                limit_line(&limit, body_line),
+                format!("`body`: {limit}"),
+            );
+            return;
+        }
         for offset in markdown::images_without_alt(&content.body) {
             let line = body_line + content.body[..offset].matches('\n').count();
             self.problems.at(file, line, "image without alternative text (D189 §7.9); describe it: `![Binanın fasadı](bina.jpg)` or `alt=\"…\"`");
@@ -416,6 +436,15 @@ impl TreeReader<'_> {
                 self.problems.at(file, line, error.message().trim_end());
             }
         }
+    }
+}
+
+/// The line of the file a body limit is about: where the nesting goes too deep, or where the
+/// body starts.
+fn limit_line(limit: &markdown::BodyLimit, body_line: usize) -> usize {
+    match limit {
+        markdown::BodyLimit::TooDeep { line } => body_line + line - 1,
+        markdown::BodyLimit::TooLarge { .. } => body_line,
     }
 }
 

@@ -9,6 +9,8 @@ use super::postprocess::{PostContext, postprocess};
 use super::view::{Alternate, Link, Output, OutputKind, SiteView, published_date};
 use super::{Templates, escape_xml, feeds};
 use crate::i18n;
+use anyhow::Context as _;
+
 use crate::markdown::{self, RenderContext};
 use crate::model::{ContentType, DublinCore, Stamp};
 
@@ -281,7 +283,8 @@ impl SiteView<'_> {
                 resolve_link: &resolve,
                 folder_url: &self.section_urls[section],
             },
-        );
+        )
+        .with_context(|| format!("the body of {}", self.page_urls[index]))?;
         let content = &page.content;
         let files: Vec<serde_json::Value> = content
             .files
@@ -398,6 +401,7 @@ impl SiteView<'_> {
                     folder_url: &self.section_urls[index],
                 },
             )
+            .with_context(|| format!("the body of {}", self.section_urls[index]))?
         } else {
             String::new()
         };

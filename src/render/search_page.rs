@@ -13,6 +13,7 @@ use super::{SEARCH_RESULTS_MARKER, escape_xml};
 use crate::i18n::text;
 use crate::model::Stamp;
 use crate::search::index::{SearchRequest, SearchResults};
+use crate::search::query::{MAX_QUERY_CHARS, MAX_QUERY_DEPTH, MAX_QUERY_WORDS};
 
 /// Results per page of the search page.
 pub const RESULTS_PER_PAGE: usize = 10;
@@ -106,6 +107,19 @@ pub fn results_html(
     let mut html = String::from("<section class=\"search-results\" aria-live=\"polite\">\n");
     if params.q.trim().is_empty() {
         html.push_str("</section>\n");
+        return html;
+    }
+    if results.reading.too_complex.is_some() {
+        // Issue 9: a query beyond the parser's limits is not run; the reader is told the limits.
+        let message = text(strings, "search_too_complex")
+            .replace("{chars}", &MAX_QUERY_CHARS.to_string())
+            .replace("{words}", &MAX_QUERY_WORDS.to_string())
+            .replace("{depth}", &MAX_QUERY_DEPTH.to_string());
+        let _ = writeln!(
+            html,
+            "<p class=\"search-reading\" role=\"alert\">{}</p>\n</section>",
+            escape_xml(&message)
+        );
         return html;
     }
     if results.reading.as_plain_words {

@@ -1,9 +1,41 @@
 //! The query language of the search box (D189 §4.10.4): words are ANDed; `AND`/`və`,
 //! `OR`/`və ya`, `NOT`/`inkar`, `-word`, parentheses and `"exact phrases"`. NOT binds tightest,
 //! then AND, then OR. A malformed query is never an error: it is read as plain words, and the
-//! reading says so.
+//! reading says so. A query longer, wordier or deeper than the limits below is not run at all:
+//! the reading says it is too complex (issue 9: 4,000 `(` overflowed the stack and killed the
+//! server; 1,000 ORs took a second each). Tokenizing is linear, and parsing, printing and every
+//! other walk over a parsed query recurse at most [`MAX_QUERY_DEPTH`] levels of parentheses and
+//! NOTs.
 
 use std::fmt;
+
+/// At most this many characters are read; a longer query is too complex.
+pub const MAX_QUERY_CHARS: usize = 500;
+/// At most this many words (a phrase counts each of its words; operators are not words).
+pub const MAX_QUERY_WORDS: usize = 64;
+/// At most this many levels of parentheses and NOTs inside each other.
+pub const MAX_QUERY_DEPTH: usize = 12;
+
+/// Why a query is not run. The message names what was exceeded and every limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum TooComplex {
+    #[error("the query is too complex ({chars} characters): {limits}", limits = limits())]
+    TooLong { chars: usize },
+    #[error("the query is too complex ({words} words): {limits}", limits = limits())]
+    TooManyWords { words: usize },
+    #[error(
+        "the query is too complex (parentheses or NOT nested too deep): {limits}",
+        limits = limits()
+    )]
+    TooDeep,
+}
+
+/// The limits as the command line states them.
+fn limits() -> String {
+    format!(
+        "at most {MAX_QUERY_CHARS} characters, {MAX_QUERY_WORDS} words and {MAX_QUERY_DEPTH} levels of parentheses or NOT are allowed; shorten the query"
+    )
+}
 
 /// A parsed query. Words are as the user typed them; analysis happens when the index query is
 /// built.
@@ -22,8 +54,21 @@ pub struct Reading {
     pub query: Option<Query>,
     /// The query was malformed and was read as plain words.
     pub as_plain_words: bool,
+    /// The query is beyond the limits and is not run (`query` is then `None`).
+    pub too_complex: Option<TooComplex>,
 }
 
+impl Reading {
+    fn too_complex(reason: TooComplex) -> Reading {
+        Reading {
+            query: None,
+            as_plain_words: false,
+            too_complex: Some(reason),
+        }
+    }
+}
+
+/// The canonical form; recurses as deep as the query nests, which [`parse`] bounds.
 impl fmt::Display for Query {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fn join(
@@ -99,6 +144,22 @@ fn is_ya(word: &str) -> bool {
     lowered == "ya"
 }
 
+/// Is the next word (after white space) `ya`? Looks at most a few characters ahead.
+fn next_word_is_ya(chars: &std::iter::Peekable<std::str::Chars<'_>>) -> bool {
+    let mut ahead = chars.clone().skip_while(|c| c.is_whitespace());
+    let mut word = String::new();
+    for ch in ahead.by_ref() {
+        if ch.is_whitespace() {
+            break;
+        }
+        word.push(ch);
+        if word.chars().count() > 2 {
+            return false;
+        }
+    }
+    is_ya(&word)
+}
+
 /// Splits into tokens; `None` when quotes are unbalanced.
 fn tokenize(input: &str) -> Option<Vec<Token>> {
     let mut tokens = Vec::new();
@@ -150,16 +211,9 @@ fn tokenize(input: &str) -> Option<Vec<Token>> {
                 tokens.push(Token::Not);
                 tokens.push(Token::Word(rest.to_string()));
             } else if let Some(op) = operator(&word) {
-                // `və ya` is OR.
-                if op == Token::And
-                    && chars
-                        .clone()
-                        .skip_while(|c| c.is_whitespace())
-                        .collect::<String>()
-                        .split_whitespace()
-                        .next()
-                        .is_some_and(is_ya)
-                {
+                // `və ya` is OR. The next word is looked at without copying the rest of the
+                // query, so that a query of many `və` stays linear.
+                if op == Token::And && next_word_is_ya(&chars) {
                     while chars.peek().is_some_and(|c| c.is_whitespace()) {
                         chars.next();
                     }
@@ -181,9 +235,19 @@ fn tokenize(input: &str) -> Option<Vec<Token>> {
     Some(tokens)
 }
 
+/// Why the parser stopped.
+enum ParseFailure {
+    /// Not a well-formed query: read as plain words instead.
+    Malformed,
+    /// Parentheses and NOTs nest deeper than [`MAX_QUERY_DEPTH`].
+    TooDeep,
+}
+
 struct Parser {
     tokens: Vec<Token>,
     position: usize,
+    /// Parentheses and NOTs open around the current position.
+    depth: usize,
 }
 
 impl Parser {
@@ -197,22 +261,32 @@ impl Parser {
         token
     }
 
+    /// Enters one more level of parentheses or NOT; refuses past the limit, so that the
+    /// recursion (and every later walk over the query) stays shallow.
+    fn descend(&mut self) -> Result<(), ParseFailure> {
+        self.depth += 1;
+        if self.depth > MAX_QUERY_DEPTH {
+            return Err(ParseFailure::TooDeep);
+        }
+        Ok(())
+    }
+
     /// or := and (OR and)*
-    fn or(&mut self) -> Option<Query> {
+    fn or(&mut self) -> Result<Query, ParseFailure> {
         let mut items = vec![self.and()?];
         while self.peek() == Some(&Token::Or) {
             self.next();
             items.push(self.and()?);
         }
-        Some(if items.len() == 1 {
-            items.pop()?
+        Ok(if items.len() == 1 {
+            items.pop().ok_or(ParseFailure::Malformed)?
         } else {
             Query::Or(items)
         })
     }
 
     /// and := not ((AND)? not)*
-    fn and(&mut self) -> Option<Query> {
+    fn and(&mut self) -> Result<Query, ParseFailure> {
         let mut items = vec![self.not()?];
         loop {
             match self.peek() {
@@ -226,56 +300,89 @@ impl Parser {
                 _ => break,
             }
         }
-        Some(if items.len() == 1 {
-            items.pop()?
+        Ok(if items.len() == 1 {
+            items.pop().ok_or(ParseFailure::Malformed)?
         } else {
             Query::And(items)
         })
     }
 
     /// not := NOT not | atom
-    fn not(&mut self) -> Option<Query> {
+    fn not(&mut self) -> Result<Query, ParseFailure> {
         if self.peek() == Some(&Token::Not) {
             self.next();
-            return Some(Query::Not(Box::new(self.not()?)));
+            self.descend()?;
+            let inner = self.not()?;
+            self.depth -= 1;
+            return Ok(Query::Not(Box::new(inner)));
         }
         self.atom()
     }
 
-    fn atom(&mut self) -> Option<Query> {
-        match self.next()? {
-            Token::Word(word) => Some(Query::Word(word)),
-            Token::Phrase(words) => Some(Query::Phrase(words)),
+    fn atom(&mut self) -> Result<Query, ParseFailure> {
+        match self.next().ok_or(ParseFailure::Malformed)? {
+            Token::Word(word) => Ok(Query::Word(word)),
+            Token::Phrase(words) => Ok(Query::Phrase(words)),
             Token::Open => {
+                self.descend()?;
                 let inner = self.or()?;
-                (self.next()? == Token::Close).then_some(inner)
+                self.depth -= 1;
+                match self.next() {
+                    Some(Token::Close) => Ok(inner),
+                    _ => Err(ParseFailure::Malformed),
+                }
             }
-            _ => None,
+            _ => Err(ParseFailure::Malformed),
         }
     }
 }
 
-/// Reads a query; never fails. An empty query reads as `None`.
+/// How many words the tokens hold (a phrase counts each of its words).
+fn count_words(tokens: &[Token]) -> usize {
+    tokens
+        .iter()
+        .map(|token| match token {
+            Token::Word(_) => 1,
+            Token::Phrase(words) => words.len(),
+            _ => 0,
+        })
+        .sum()
+}
+
+/// Reads a query; never fails. An empty query reads as `None`; a query beyond the limits
+/// ([`MAX_QUERY_CHARS`], [`MAX_QUERY_WORDS`], [`MAX_QUERY_DEPTH`]) reads as too complex.
 pub fn parse(input: &str) -> Reading {
+    let chars = input.chars().count();
+    if chars > MAX_QUERY_CHARS {
+        return Reading::too_complex(TooComplex::TooLong { chars });
+    }
     if let Some(tokens) = tokenize(input) {
         if tokens.is_empty() {
             return Reading {
                 query: None,
                 as_plain_words: false,
+                too_complex: None,
             };
+        }
+        let words = count_words(&tokens);
+        if words > MAX_QUERY_WORDS {
+            return Reading::too_complex(TooComplex::TooManyWords { words });
         }
         let mut parser = Parser {
             tokens,
             position: 0,
+            depth: 0,
         };
-        if let Some(query) = parser.or()
-            && parser.position == parser.tokens.len()
-            && has_positive(&query)
-        {
-            return Reading {
-                query: Some(query),
-                as_plain_words: false,
-            };
+        match parser.or() {
+            Ok(query) if parser.position == parser.tokens.len() && has_positive(&query) => {
+                return Reading {
+                    query: Some(query),
+                    as_plain_words: false,
+                    too_complex: None,
+                };
+            }
+            Err(ParseFailure::TooDeep) => return Reading::too_complex(TooComplex::TooDeep),
+            Ok(_) | Err(ParseFailure::Malformed) => {}
         }
     }
     // Malformed: every word, operators included, as a plain word.
@@ -285,6 +392,9 @@ pub fn parse(input: &str) -> Reading {
         .filter(|w| !w.is_empty())
         .map(|w| Query::Word(w.to_string()))
         .collect();
+    if words.len() > MAX_QUERY_WORDS {
+        return Reading::too_complex(TooComplex::TooManyWords { words: words.len() });
+    }
     let query = match words.len() {
         0 => None,
         1 => words.into_iter().next(),
@@ -293,10 +403,12 @@ pub fn parse(input: &str) -> Reading {
     Reading {
         query,
         as_plain_words: true,
+        too_complex: None,
     }
 }
 
-/// Does the query match something by itself (not only exclusions)?
+/// Does the query match something by itself (not only exclusions)? Recurses as deep as the
+/// query nests, which the parser bounds.
 fn has_positive(query: &Query) -> bool {
     match query {
         Query::Word(_) | Query::Phrase(_) => true,
