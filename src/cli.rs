@@ -481,18 +481,27 @@ fn serve(config: Config, public: Option<String>, admin: Option<String>) -> anyho
         let mut panel_config = config.clone();
         panel_config.public_addr = public_addr;
         let admin_state = admin::AdminState::new(&panel_config, admin_addr);
-        let public_server = axum::serve(listener, http::public_router(state))
-            .with_graceful_shutdown(async {
+        // Issue 9 item 11: header and body timeouts and a connection limit on both listeners.
+        let public_server = http::serve_connections(
+            listener,
+            http::public_router(state),
+            http::ServerLimits::default(),
+            async {
                 let _ = tokio::signal::ctrl_c().await;
-            });
-        let admin_server = axum::serve(
+            },
+        );
+        let admin_limits = http::ServerLimits {
+            max_body_bytes: admin::MAX_REQUEST_BYTES,
+            ..http::ServerLimits::default()
+        };
+        let admin_server = http::serve_connections(
             admin_listener,
-            admin::admin_router(admin_state)
-                .into_make_service_with_connect_info::<std::net::SocketAddr>(),
-        )
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        });
+            admin::admin_router(admin_state),
+            admin_limits,
+            async {
+                let _ = tokio::signal::ctrl_c().await;
+            },
+        );
         let (public_result, admin_result) = tokio::join!(public_server, admin_server);
         public_result.context("the public server stopped")?;
         admin_result.context("the admin panel stopped")

@@ -434,6 +434,29 @@ fn journaled(site: &Site, action: &str) -> Vec<JournalEntry> {
 // ---------------------------------------------------------------- listeners and transport
 
 #[tokio::test]
+async fn the_panels_view_of_public_files_stays_inside_public_with_the_sites_headers() {
+    // Issue 9 items 1 and 10: the panel's fallback joined `//etc/passwd` onto public/ and sent
+    // public files without CSP, nosniff or a charset.
+    let site = Site::new();
+    let admin = site.admin();
+    let session = login(&admin, "admin", PASSWORD).await;
+    let database = format!("/{}", site.config.database_path().display());
+    for path in ["//etc/passwd", database.as_str(), "/%2e%2e/site.toml"] {
+        let reply = get(&admin, path, Some(&session)).await;
+        assert_eq!(reply.status, StatusCode::NOT_FOUND, "{path}");
+        assert!(!reply.body.contains("root:"), "{path}");
+    }
+    let reply = get(&admin, "/az/xeberler/", Some(&session)).await;
+    reply.assert_status(StatusCode::OK);
+    assert_eq!(
+        reply.headers[header::CONTENT_TYPE],
+        "text/html; charset=utf-8"
+    );
+    assert_eq!(reply.headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+    assert!(reply.headers.contains_key(header::CONTENT_SECURITY_POLICY));
+}
+
+#[tokio::test]
 async fn public_listener_does_not_serve_the_panel() {
     // D189 §6.4.9: the panel has its own listener; §6.3.10: nothing of it on the public site.
     let site = Site::new();

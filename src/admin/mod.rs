@@ -15,7 +15,6 @@ mod views;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use axum::Router;
@@ -162,11 +161,12 @@ pub fn admin_router(state: Arc<AdminState>) -> Router {
         .route("/journal.csv", get(people::journal_csv))
         .route("/admin-assets/{file}", get(asset))
         .fallback(public_file)
-        .layer(axum::extract::DefaultBodyLimit::max(
-            site::MAX_UPLOAD_BYTES + 64 * 1024,
-        ))
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_REQUEST_BYTES))
         .with_state(state)
 }
+
+/// The largest request the panel reads: an upload and its form fields.
+pub const MAX_REQUEST_BYTES: usize = site::MAX_UPLOAD_BYTES + 64 * 1024;
 
 /// The client's address, or `local` where the server was started without connection info
 /// (tests).
@@ -555,24 +555,24 @@ async fn public_file(
         if method != Method::GET {
             return Err(state.not_found(Some(&signed)));
         }
-        let path = uri.path().trim_start_matches('/');
-        if path
-            .split('/')
-            .any(|part| part == ".." || part.starts_with('.'))
-        {
+        let path = uri.path();
+        if path.split('/').any(|part| part.starts_with('.')) {
             return Err(state.not_found(Some(&signed)));
         }
-        let mut file: PathBuf = state.config.public_dir.join(path);
-        if path.is_empty() || path.ends_with('/') {
-            file.push("index.html");
-        }
+        // The same resolver as the public server: nothing outside public/ (issue 9 item 1).
+        let file = crate::http::resolve::resolve_public_file(&state.config.public_dir, path)
+            .filter(|file| {
+                !file
+                    .file_name()
+                    .is_some_and(|name| name.to_string_lossy().starts_with('.'))
+            })
+            .ok_or_else(|| state.not_found(Some(&signed)))?;
         match std::fs::read(&file) {
+            // Type with charset, nosniff, CSP and downloads for active content, as on the site.
             Ok(bytes) => {
-                let mime = mime_guess::from_path(&file).first_or_octet_stream();
-                let mut response = bytes.into_response();
-                if let Ok(value) = HeaderValue::from_str(mime.essence_str()) {
-                    response.headers_mut().insert(header::CONTENT_TYPE, value);
-                }
+                let mut response =
+                    crate::http::published_file_response(StatusCode::OK, &file, bytes, false);
+                crate::http::add_security_headers(response.headers_mut());
                 Ok(response)
             }
             Err(_) => Err(state.not_found(Some(&signed))),

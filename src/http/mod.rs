@@ -1,19 +1,27 @@
 //! The public web server: serves the published files of `public/` and the search page's
 //! results, answers old addresses and
 //! slash-less folder addresses with 301, and errors with the language's error page. The
-//! only module that knows axum and HTTP status codes.
+//! only module that knows axum and HTTP status codes; `serve_connections` is the transport of
+//! both listeners (header and body timeouts, a connection limit).
+
+pub mod resolve;
 
 use std::collections::HashMap;
+use std::future::Future;
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 use axum::Router;
 use axum::body::Body;
-use axum::extract::Query;
-use axum::extract::State;
+use axum::extract::{ConnectInfo, Query, Request, State};
 use axum::http::{HeaderValue, Method, StatusCode, Uri, header};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use tokio::sync::Semaphore;
+
+use self::resolve::{MAX_PATH_BYTES, resolve_public_file, url_segments};
 
 use crate::config::Config;
 use crate::render::SEARCH_RESULTS_MARKER;
@@ -31,16 +39,61 @@ pub struct PublicState {
     index: Mutex<Option<Arc<SearchIndex>>>,
     /// `_redirects` as last read, with the modification time it had then.
     redirects: Mutex<(Option<SystemTime>, HashMap<String, String>)>,
+    /// Searches run on this many blocking threads at most, so that a flood of expensive
+    /// queries never starves the static files (issue 9 item 8).
+    searches: Arc<Semaphore>,
+    limits: ServerLimits,
+}
+
+/// The bounds of a listener: how long a client may take to send its headers and its body, how
+/// many connections are served at once, and how searches share the machine.
+#[derive(Clone, Debug)]
+pub struct ServerLimits {
+    /// A connection whose request headers are not complete after this long is closed.
+    pub header_read_timeout: Duration,
+    /// A request whose body is not complete after this long gets 408.
+    pub body_timeout: Duration,
+    /// Larger request bodies get 413.
+    pub max_body_bytes: usize,
+    /// Connections served at once; further clients wait in the listen queue.
+    pub max_connections: usize,
+    /// Searches running at once.
+    pub search_permits: usize,
+    /// How long a search waits for a free slot before the answer is 503 with `Retry-After`.
+    pub search_wait: Duration,
+    /// A search that takes longer is answered 503 (its thread finishes, its slot is kept).
+    pub search_time_limit: Duration,
+}
+
+impl Default for ServerLimits {
+    fn default() -> ServerLimits {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        ServerLimits {
+            header_read_timeout: Duration::from_secs(10),
+            body_timeout: Duration::from_secs(60),
+            max_body_bytes: 64 * 1024,
+            max_connections: 1024,
+            search_permits: 2 * cores,
+            search_wait: Duration::from_secs(2),
+            search_time_limit: Duration::from_secs(10),
+        }
+    }
 }
 
 impl PublicState {
     pub fn new(config: &Config) -> Arc<PublicState> {
+        PublicState::with_limits(config, ServerLimits::default())
+    }
+
+    pub fn with_limits(config: &Config, limits: ServerLimits) -> Arc<PublicState> {
         Arc::new(PublicState {
             public_dir: config.public_dir.clone(),
             languages: config.languages.clone(),
             config: config.clone(),
             index: Mutex::new(None),
             redirects: Mutex::new((None, HashMap::new())),
+            searches: Arc::new(Semaphore::new(limits.search_permits.max(1))),
+            limits,
         })
     }
 
@@ -116,9 +169,44 @@ impl PublicState {
     }
 }
 
-/// The public site's routes.
+/// The public site's routes. Every answer, error pages and redirects included, carries the
+/// security headers (issue 9 item 10).
 pub fn public_router(state: Arc<PublicState>) -> Router {
-    Router::new().fallback(serve_public).with_state(state)
+    Router::new()
+        .fallback(serve_public)
+        .layer(axum::middleware::map_response(with_security_headers))
+        .with_state(state)
+}
+
+/// The published site's policy: only its own stylesheets, images and fonts, no scripts at all
+/// (the theme has none), no framing, forms only to itself.
+const SITE_POLICY: &str = "default-src 'none'; style-src 'self'; img-src 'self' data:; font-src 'self'; media-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+
+/// Files that could run script if opened on the site's origin (SVG, HTML or XML the build did
+/// not produce as a page) are downloads in a sandbox.
+const DOWNLOAD_POLICY: &str = "default-src 'none'; sandbox; frame-ancestors 'none'";
+
+/// `Content-Security-Policy` (unless the response has its own), `nosniff`, `Referrer-Policy`
+/// and `X-Frame-Options` on a response.
+async fn with_security_headers(mut response: Response) -> Response {
+    add_security_headers(response.headers_mut());
+    response
+}
+
+/// The public site's security headers, also for its files shown by the admin panel.
+pub fn add_security_headers(headers: &mut axum::http::HeaderMap) {
+    headers
+        .entry(header::CONTENT_SECURITY_POLICY)
+        .or_insert(HeaderValue::from_static(SITE_POLICY));
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("strict-origin-when-cross-origin"),
+    );
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
 }
 
 fn redirect(location: &str) -> Response {
@@ -141,7 +229,36 @@ fn content_type(path: &Path) -> HeaderValue {
     HeaderValue::from_str(&value).unwrap_or(HeaderValue::from_static("application/octet-stream"))
 }
 
-fn file_response(status: StatusCode, path: &Path, bytes: Vec<u8>, head: bool) -> Response {
+/// Whether a published file could run script on the site's origin although the build did not
+/// make it a page: SVG anywhere, HTML other than `index.html` and the error pages, XML other
+/// than feeds and the sitemap.
+pub fn is_active_download(path: &Path) -> bool {
+    let name = path
+        .file_name()
+        .and_then(|name| name.to_str())
+        .unwrap_or("");
+    let mime = mime_guess::from_path(path).first_or_octet_stream();
+    let essence = mime.essence_str();
+    let is_error_page =
+        name.len() == 8 && name.ends_with(".html") && name[..3].bytes().all(|b| b.is_ascii_digit());
+    match essence {
+        "image/svg+xml" => true,
+        "text/html" | "application/xhtml+xml" => name != "index.html" && !is_error_page,
+        "application/xml" | "text/xml" | "application/rss+xml" | "application/atom+xml" => {
+            !matches!(name, "rss.xml" | "atom.xml" | "sitemap.xml")
+        }
+        other => other.ends_with("+xml"),
+    }
+}
+
+/// A published file's response: its type with a charset, its length, and for active content
+/// a download in a sandbox. Used by the public server and the admin panel's view of `public/`.
+pub fn published_file_response(
+    status: StatusCode,
+    path: &Path,
+    bytes: Vec<u8>,
+    head: bool,
+) -> Response {
     let length = bytes.len();
     let body = if head {
         Body::empty()
@@ -156,7 +273,30 @@ fn file_response(status: StatusCode, path: &Path, bytes: Vec<u8>, head: bool) ->
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
     );
+    if is_active_download(path) {
+        headers.insert(
+            header::CONTENT_DISPOSITION,
+            HeaderValue::from_static("attachment"),
+        );
+        headers.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(DOWNLOAD_POLICY),
+        );
+    }
     response
+}
+
+fn file_response(status: StatusCode, path: &Path, bytes: Vec<u8>, head: bool) -> Response {
+    published_file_response(status, path, bytes, head)
+}
+
+/// A request path shortened for a log line: long URLs are an attack, not a record to keep.
+pub fn path_for_log(path: &str) -> String {
+    const SHOWN: usize = 200;
+    match path.char_indices().nth(SHOWN) {
+        Some((cut, _)) => format!("{}… ({} bytes)", &path[..cut], path.len()),
+        None => path.to_string(),
+    }
 }
 
 async fn serve_public(State(state): State<Arc<PublicState>>, method: Method, uri: Uri) -> Response {
@@ -165,78 +305,207 @@ async fn serve_public(State(state): State<Arc<PublicState>>, method: Method, uri
     }
     let head = method == Method::HEAD;
     let path = uri.path();
-    if !path.starts_with('/')
-        || !path.is_ascii()
-        || path.contains('\\')
-        || path.split('/').any(|s| s == ".." || s == ".")
-    {
-        return error_page(&state, path, StatusCode::NOT_FOUND, head).await;
+    // Issue 9 item 11: very long URLs are refused before they reach the file system.
+    if path.len() > MAX_PATH_BYTES {
+        return error_page(&state, "/", StatusCode::URI_TOO_LONG, head).await;
     }
+    // Only plain names: no `//`, `.`, `..`, encoded separators or drive forms (issue 9 item 1).
+    let Some((segments, _)) = url_segments(path) else {
+        return error_page(&state, path, StatusCode::NOT_FOUND, head).await;
+    };
     // Hidden files and the build's bookkeeping are not for readers (D189 §6.3.10).
-    if path.split('/').any(|segment| segment.starts_with('.')) || path == "/_redirects" {
+    if path.split('/').any(|segment| segment.starts_with('.'))
+        || segments.iter().any(|segment| segment.starts_with('.'))
+        || segments == ["_redirects"]
+    {
         return error_page(&state, path, StatusCode::FORBIDDEN, head).await;
     }
     if let Some(to) = state.redirect_for(path) {
         return redirect(&to);
     }
-    let relative = &path[1..];
-    let file = if path.ends_with('/') {
-        state.public_dir.join(relative).join("index.html")
-    } else {
-        state.public_dir.join(relative)
-    };
-    match tokio::fs::read(&file).await {
-        Ok(bytes)
-            if path.ends_with('/')
-                && uri.query().is_some()
-                && contains(&bytes, SEARCH_RESULTS_MARKER.as_bytes()) =>
+    let Some(file) = resolve_public_file(&state.public_dir, path) else {
+        // D189 §6.17: folder addresses end with a slash; the slash-less form redirects.
+        if !path.ends_with('/')
+            && resolve_public_file(&state.public_dir, &format!("{path}/")).is_some()
         {
-            let params = Query::<SearchParams>::try_from_uri(&uri)
-                .map(|q| q.0)
-                .unwrap_or_default();
-            let shell = String::from_utf8_lossy(&bytes).into_owned();
-            let owned_path = path.to_string();
-            let worker = state.clone();
-            let filled = tokio::task::spawn_blocking(move || {
-                worker.search_page(&shell, &owned_path, &params)
-            })
-            .await;
-            return match filled {
-                Ok(Ok(html)) => file_response(StatusCode::OK, &file, html.into_bytes(), head),
-                Ok(Err(error)) => {
-                    eprintln!("serve: search failed: {error:#}");
-                    error_page(&state, path, StatusCode::INTERNAL_SERVER_ERROR, head).await
-                }
-                Err(_) => error_page(&state, path, StatusCode::INTERNAL_SERVER_ERROR, head).await,
+            let location = match uri.query() {
+                Some(query) => format!("{path}/?{query}"),
+                None => format!("{path}/"),
             };
+            return redirect(&location);
         }
-        Ok(bytes) => return file_response(StatusCode::OK, &file, bytes, head),
-        Err(error)
-            if !matches!(
-                error.kind(),
-                std::io::ErrorKind::NotFound
-                    | std::io::ErrorKind::NotADirectory
-                    | std::io::ErrorKind::IsADirectory
-            ) =>
-        {
-            eprintln!("serve: cannot read {}: {error}", file.display());
+        return error_page(&state, path, StatusCode::NOT_FOUND, head).await;
+    };
+    let bytes = match tokio::fs::read(&file).await {
+        Ok(bytes) => bytes,
+        Err(error) => {
+            eprintln!("serve: cannot read {}: {error}", path_for_log(path));
             return error_page(&state, path, StatusCode::INTERNAL_SERVER_ERROR, head).await;
         }
-        Err(_) => {}
-    }
-    // D189 §6.17: folder addresses end with a slash; the slash-less form redirects.
-    if !path.ends_with('/')
-        && tokio::fs::metadata(state.public_dir.join(relative).join("index.html"))
-            .await
-            .is_ok()
+    };
+    if path.ends_with('/')
+        && uri.query().is_some()
+        && contains(&bytes, SEARCH_RESULTS_MARKER.as_bytes())
     {
-        let location = match uri.query() {
-            Some(query) => format!("{path}/?{query}"),
-            None => format!("{path}/"),
-        };
-        return redirect(&location);
+        return search(&state, &uri, &file, bytes, head).await;
     }
-    error_page(&state, path, StatusCode::NOT_FOUND, head).await
+    file_response(StatusCode::OK, &file, bytes, head)
+}
+
+/// Fills the search page with results on the bounded pool of search threads; when all are
+/// busy for longer than `search_wait`, or the search runs past `search_time_limit`, the
+/// answer is 503 with `Retry-After` and static files are never kept waiting (issue 9 item 8).
+async fn search(
+    state: &Arc<PublicState>,
+    uri: &Uri,
+    file: &Path,
+    bytes: Vec<u8>,
+    head: bool,
+) -> Response {
+    let path = uri.path();
+    let permit = match tokio::time::timeout(
+        state.limits.search_wait,
+        state.searches.clone().acquire_owned(),
+    )
+    .await
+    {
+        Ok(Ok(permit)) => permit,
+        _ => return busy(state, path, head).await,
+    };
+    let params = Query::<SearchParams>::try_from_uri(uri)
+        .map(|q| q.0)
+        .unwrap_or_default();
+    let shell = String::from_utf8_lossy(&bytes).into_owned();
+    let owned_path = path.to_string();
+    let worker = state.clone();
+    let task = tokio::task::spawn_blocking(move || {
+        // The slot is free again only when the search has really finished.
+        let _permit = permit;
+        worker.search_page(&shell, &owned_path, &params)
+    });
+    match tokio::time::timeout(state.limits.search_time_limit, task).await {
+        Ok(Ok(Ok(html))) => file_response(StatusCode::OK, file, html.into_bytes(), head),
+        Ok(Ok(Err(error))) => {
+            // The error chain names the index, not the reader's query.
+            eprintln!("serve: search failed on {}: {error:#}", path_for_log(path));
+            error_page(state, path, StatusCode::INTERNAL_SERVER_ERROR, head).await
+        }
+        Ok(Err(_)) => error_page(state, path, StatusCode::INTERNAL_SERVER_ERROR, head).await,
+        Err(_) => {
+            eprintln!(
+                "serve: a search on {} took longer than {} s",
+                path_for_log(path),
+                state.limits.search_time_limit.as_secs()
+            );
+            busy(state, path, head).await
+        }
+    }
+}
+
+/// 503 with the language's error page and `Retry-After`.
+async fn busy(state: &PublicState, path: &str, head: bool) -> Response {
+    let mut response = error_page(state, path, StatusCode::SERVICE_UNAVAILABLE, head).await;
+    response
+        .headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+    response
+}
+
+/// Serves `router` on `listener` until `shutdown` completes, then lets open requests finish
+/// (at most 10 s). Request headers must arrive within `header_read_timeout` and bodies within
+/// `body_timeout`; at most `max_connections` are served at once. Handlers see the client's
+/// address as `ConnectInfo<SocketAddr>`. Issue 9 item 11: `axum::serve` has no header timeout.
+pub async fn serve_connections(
+    listener: tokio::net::TcpListener,
+    router: Router,
+    limits: ServerLimits,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    use hyper_util::rt::{TokioIo, TokioTimer};
+
+    let router = router.layer(axum::middleware::from_fn_with_state(
+        limits.clone(),
+        read_body_in_time,
+    ));
+    let connections = Arc::new(Semaphore::new(limits.max_connections.max(1)));
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let permit = tokio::select! {
+            permit = connections.clone().acquire_owned() => match permit {
+                Ok(permit) => permit,
+                Err(_) => break,
+            },
+            () = &mut shutdown => break,
+        };
+        let (stream, remote) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(error) => {
+                    // Out of file descriptors and the like: wait a little, keep serving.
+                    eprintln!("serve: cannot accept a connection: {error}");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let router = router.clone();
+        let service = hyper::service::service_fn(
+            move |mut request: hyper::Request<hyper::body::Incoming>| {
+                request
+                    .extensions_mut()
+                    .insert(ConnectInfo::<SocketAddr>(remote));
+                tower::ServiceExt::oneshot(router.clone(), request)
+            },
+        );
+        let mut builder = hyper::server::conn::http1::Builder::new();
+        builder
+            .timer(TokioTimer::new())
+            .header_read_timeout(limits.header_read_timeout);
+        let connection = graceful.watch(builder.serve_connection(TokioIo::new(stream), service));
+        tokio::spawn(async move {
+            let _ = connection.await;
+            drop(permit);
+        });
+    }
+    drop(listener);
+    tokio::select! {
+        () = graceful.shutdown() => {}
+        () = tokio::time::sleep(Duration::from_secs(10)) => {}
+    }
+    Ok(())
+}
+
+/// Reads the request body within `body_timeout` (408) and `max_body_bytes` (413) before the
+/// handler runs, so a client that trickles its body holds nothing for long.
+async fn read_body_in_time(
+    State(limits): State<ServerLimits>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let declared = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.parse::<u64>().ok());
+    if declared.is_some_and(|length| length > limits.max_body_bytes as u64) {
+        return StatusCode::PAYLOAD_TOO_LARGE.into_response();
+    }
+    let (parts, body) = request.into_parts();
+    match tokio::time::timeout(
+        limits.body_timeout,
+        axum::body::to_bytes(body, limits.max_body_bytes),
+    )
+    .await
+    {
+        Ok(Ok(bytes)) => {
+            next.run(Request::from_parts(parts, Body::from(bytes)))
+                .await
+        }
+        Ok(Err(_)) => StatusCode::BAD_REQUEST.into_response(),
+        Err(_) => StatusCode::REQUEST_TIMEOUT.into_response(),
+    }
 }
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
@@ -262,6 +531,16 @@ async fn error_page(state: &PublicState, path: &str, status: StatusCode, head: b
             .public_dir
             .join(lang)
             .join(format!("{}.html", status.as_u16()));
+        if let Ok(bytes) = tokio::fs::read(&page).await {
+            return file_response(status, &page, bytes, head);
+        }
+        // 414 and 503 have no page of their own: the 404 and 500 pages say it in the language.
+        let fallback = if status.is_server_error() {
+            "500"
+        } else {
+            "404"
+        };
+        let page = state.public_dir.join(lang).join(format!("{fallback}.html"));
         if let Ok(bytes) = tokio::fs::read(&page).await {
             return file_response(status, &page, bytes, head);
         }
