@@ -8,7 +8,7 @@ pub mod resolve;
 
 use std::collections::HashMap;
 use std::future::Future;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
@@ -57,6 +57,10 @@ pub struct ServerLimits {
     pub max_body_bytes: usize,
     /// Connections served at once; further clients wait in the listen queue.
     pub max_connections: usize,
+    /// Connections one client address may hold at once; more are closed at once, so that one
+    /// client cannot take every connection slot with unfinished requests. Generous enough for
+    /// a proxy in front of the server.
+    pub max_connections_per_address: usize,
     /// Searches running at once.
     pub search_permits: usize,
     /// How long a search waits for a free slot before the answer is 503 with `Retry-After`.
@@ -73,6 +77,7 @@ impl Default for ServerLimits {
             body_timeout: Duration::from_secs(60),
             max_body_bytes: 64 * 1024,
             max_connections: 1024,
+            max_connections_per_address: 256,
             search_permits: 2 * cores,
             search_wait: Duration::from_secs(2),
             search_time_limit: Duration::from_secs(10),
@@ -413,7 +418,8 @@ async fn busy(state: &PublicState, path: &str, head: bool) -> Response {
 
 /// Serves `router` on `listener` until `shutdown` completes, then lets open requests finish
 /// (at most 10 s). Request headers must arrive within `header_read_timeout` and bodies within
-/// `body_timeout`; at most `max_connections` are served at once. Handlers see the client's
+/// `body_timeout`; at most `max_connections` are served at once, at most
+/// `max_connections_per_address` of them for one client address. Handlers see the client's
 /// address as `ConnectInfo<SocketAddr>`. Issue 9 item 11: `axum::serve` has no header timeout.
 pub async fn serve_connections(
     listener: tokio::net::TcpListener,
@@ -428,6 +434,7 @@ pub async fn serve_connections(
         read_body_in_time,
     ));
     let connections = Arc::new(Semaphore::new(limits.max_connections.max(1)));
+    let connections_per_address = Arc::new(Mutex::new(HashMap::new()));
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
@@ -450,6 +457,15 @@ pub async fn serve_connections(
             },
             () = &mut shutdown => break,
         };
+        let Some(address_slot) = AddressSlot::take(
+            &connections_per_address,
+            remote.ip(),
+            limits.max_connections_per_address,
+        ) else {
+            // Closed without a word: this client already holds its share of the slots.
+            drop(stream);
+            continue;
+        };
         let router = router.clone();
         let service = hyper::service::service_fn(
             move |mut request: hyper::Request<hyper::body::Incoming>| {
@@ -466,6 +482,7 @@ pub async fn serve_connections(
         let connection = graceful.watch(builder.serve_connection(TokioIo::new(stream), service));
         tokio::spawn(async move {
             let _ = connection.await;
+            drop(address_slot);
             drop(permit);
         });
     }
@@ -475,6 +492,49 @@ pub async fn serve_connections(
         () = tokio::time::sleep(Duration::from_secs(10)) => {}
     }
     Ok(())
+}
+
+/// One connection of a client address, counted while it is open.
+struct AddressSlot {
+    counts: Arc<Mutex<HashMap<IpAddr, usize>>>,
+    address: IpAddr,
+}
+
+impl AddressSlot {
+    /// A slot for `address`, or `None` when it already holds `limit` connections.
+    fn take(
+        counts: &Arc<Mutex<HashMap<IpAddr, usize>>>,
+        address: IpAddr,
+        limit: usize,
+    ) -> Option<AddressSlot> {
+        let mut held = counts
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let count = held.entry(address).or_insert(0);
+        if *count >= limit.max(1) {
+            return None;
+        }
+        *count += 1;
+        Some(AddressSlot {
+            counts: counts.clone(),
+            address,
+        })
+    }
+}
+
+impl Drop for AddressSlot {
+    fn drop(&mut self) {
+        let mut held = self
+            .counts
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(count) = held.get_mut(&self.address) {
+            *count -= 1;
+            if *count == 0 {
+                held.remove(&self.address);
+            }
+        }
+    }
 }
 
 /// Reads the request body within `body_timeout` (408) and `max_body_bytes` (413) before the

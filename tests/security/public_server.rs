@@ -640,6 +640,49 @@ fn a_fresh_request_is_answered_when_idle_connections_exceed_the_limit() {
     drop(idle);
 }
 
+// One client held every slot with unfinished requests (issue 9 item 11): a client address may
+// hold only its share of the connections, further ones are closed at once.
+#[test]
+fn one_address_cannot_hold_more_than_its_share_of_connections() {
+    let limits = govsite::http::ServerLimits {
+        max_connections: 64,
+        max_connections_per_address: 4,
+        header_read_timeout: Duration::from_secs(6),
+        ..quick_limits()
+    };
+    let server = serve_in_process(built_site(), limits);
+    let idle: Vec<TcpStream> = (0..4)
+        .map(|_| {
+            let mut stream = TcpStream::connect(&server.addr).unwrap();
+            stream.write_all(b"GET / HTTP/1.1\r\n").unwrap();
+            stream
+        })
+        .collect();
+    // Let the server accept the four before the fifth comes.
+    std::thread::sleep(Duration::from_millis(300));
+    let mut fifth = TcpStream::connect(&server.addr).unwrap();
+    fifth
+        .set_read_timeout(Some(Duration::from_secs(3)))
+        .unwrap();
+    let mut buffer = [0u8; 64];
+    let closed = match fifth.read(&mut buffer) {
+        Ok(0) => true,
+        Err(error) => error.kind() == std::io::ErrorKind::ConnectionReset,
+        Ok(_) => false,
+    };
+    assert!(
+        closed,
+        "a fifth connection of one address was kept open (header timeout 6 s)"
+    );
+    drop(idle);
+    std::thread::sleep(Duration::from_millis(300));
+    let response = get_on_socket(&server.addr, "/az/xeberler/");
+    assert!(
+        status_of(&response).starts_with("HTTP/1.1 200"),
+        "{response}"
+    );
+}
+
 #[test]
 fn a_flood_of_searches_never_starves_static_pages() {
     let limits = govsite::http::ServerLimits {
