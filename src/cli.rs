@@ -490,8 +490,11 @@ fn serve(config: Config, public: Option<String>, admin: Option<String>) -> anyho
                 let _ = tokio::signal::ctrl_c().await;
             },
         );
+        // Small forms (the login's included) for anyone; uploads and long pages only for a live
+        // session, so that nobody holds large bodies in memory without logging in.
         let admin_limits = http::ServerLimits {
-            max_body_bytes: admin::MAX_REQUEST_BYTES,
+            max_body_bytes: admin::MAX_ANONYMOUS_REQUEST_BYTES,
+            large_bodies: Some(admin::large_bodies(admin_state.clone())),
             ..http::ServerLimits::default()
         };
         let admin_server = http::serve_connections(

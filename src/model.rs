@@ -352,6 +352,16 @@ pub fn page_url(lang: &str, section_path: &[String], slug: &str) -> String {
     url
 }
 
+/// Is a link an address on the web (`https://…`, `http://…`)? A footer link is one of these
+/// or a page or section of the site (`@/…`); anything else (`data:`, `javascript:`, `//host`)
+/// is refused, in the panel and at import alike.
+pub fn is_web_address(link: &str) -> bool {
+    let lowered = link.to_ascii_lowercase();
+    (lowered.starts_with("https://") || lowered.starts_with("http://"))
+        && link.len() > "https://".len()
+        && !link.chars().any(|c| c.is_whitespace() || c.is_control())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

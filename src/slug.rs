@@ -16,10 +16,32 @@ pub fn turkic_lowercase(text: &str) -> String {
     lowered
 }
 
+/// The longest slug: a folder or file name in an address stays readable, far below the file
+/// system's 255 bytes, and a page many sections deep stays far below a URL's limits. A longer
+/// title's slug is cut at a word boundary.
+pub const MAX_SLUG_BYTES: usize = 100;
+
 /// Turns a title or file name into a slug: Turkic lowercase, Azerbaijani letters transliterated
 /// (`ə`→`e`, `ı`→`i`, `ö`→`o`, `ü`→`u`, `ğ`→`g`, `ş`→`s`, `ç`→`c`), every other run of
-/// characters outside `[a-z0-9_]` becomes one `-`, no `-` at either end.
+/// characters outside `[a-z0-9_]` becomes one `-`, no `-` at either end, at most
+/// [`MAX_SLUG_BYTES`] (cut after a whole word where there is one).
 pub fn slugify(text: &str) -> String {
+    let mut slug = slugify_whole(text);
+    if slug.len() > MAX_SLUG_BYTES {
+        // Only ASCII is left, so any byte index is a character boundary.
+        let cut = slug[..=MAX_SLUG_BYTES]
+            .rfind('-')
+            .filter(|&dash| dash > 0)
+            .unwrap_or(MAX_SLUG_BYTES);
+        slug.truncate(cut);
+        while slug.ends_with('-') {
+            slug.pop();
+        }
+    }
+    slug
+}
+
+fn slugify_whole(text: &str) -> String {
     let mut slug = String::with_capacity(text.len());
     let mut pending_dash = false;
     for ch in turkic_lowercase(text).chars() {
@@ -49,9 +71,11 @@ pub fn slugify(text: &str) -> String {
     slug
 }
 
-/// Is this a valid slug: non-empty, only `[a-z0-9_-]`, not starting or ending with `-`?
+/// Is this a valid slug: non-empty, at most [`MAX_SLUG_BYTES`], only `[a-z0-9_-]`, not
+/// starting or ending with `-`?
 pub fn is_valid_slug(text: &str) -> bool {
     !text.is_empty()
+        && text.len() <= MAX_SLUG_BYTES
         && text
             .bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
@@ -76,6 +100,23 @@ pub fn is_valid_file_name(name: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    // A 300-character slug was accepted, and once its page was published every build failed
+    // with "File name too long" (issue 9, the attack after the fixes).
+    #[test]
+    fn slugs_are_bounded_and_long_titles_are_cut_at_a_word() {
+        assert!(!is_valid_slug(&"a".repeat(MAX_SLUG_BYTES + 1)));
+        assert!(is_valid_slug(&"a".repeat(MAX_SLUG_BYTES)));
+        let title =
+            "Azərbaycan Respublikasının dövlət orqanlarının internet saytlarına dair ".repeat(5);
+        let slug = slugify(&title);
+        assert!(slug.len() <= MAX_SLUG_BYTES, "{slug}");
+        assert!(is_valid_slug(&slug), "{slug}");
+        assert!(title.starts_with("Azərbaycan") && slug.starts_with("azerbaycan-respublikasinin-"));
+        assert!(!slug.ends_with("-") && slug.split('-').all(|word| !word.is_empty()));
+        let unbroken = slugify(&"x".repeat(300));
+        assert_eq!(unbroken.len(), MAX_SLUG_BYTES);
+    }
 
     fn check(input: &str, expected: &str) {
         assert_eq!(slugify(input), expected, "slugify({input:?})");

@@ -168,6 +168,19 @@ pub fn admin_router(state: Arc<AdminState>) -> Router {
 /// The largest request the panel reads: an upload and its form fields.
 pub const MAX_REQUEST_BYTES: usize = site::MAX_UPLOAD_BYTES + 64 * 1024;
 
+/// The largest request body the panel reads from a request without a live session: the login
+/// form and the other small forms.
+pub const MAX_ANONYMOUS_REQUEST_BYTES: usize = 16 * 1024;
+
+/// Bodies up to [`MAX_REQUEST_BYTES`] for requests of a live session (uploads, long pages);
+/// everyone else is held to [`MAX_ANONYMOUS_REQUEST_BYTES`] before the body is read.
+pub fn large_bodies(state: Arc<AdminState>) -> crate::http::LargeBodies {
+    crate::http::LargeBodies {
+        max_bytes: MAX_REQUEST_BYTES,
+        allowed: Arc::new(move |headers: &HeaderMap| state.has_live_session(headers)),
+    }
+}
+
 /// The client's address, or `local` where the server was started without connection info
 /// (tests).
 pub struct ClientAddr(pub String);
@@ -223,6 +236,29 @@ fn now() -> i64 {
 }
 
 impl AdminState {
+    /// Does the request carry the cookie of a session that has not expired, of an enabled
+    /// user? Only reads; the request itself checks the session again.
+    fn has_live_session(&self, headers: &HeaderMap) -> bool {
+        let Some(session_id) = headers
+            .get(header::COOKIE)
+            .and_then(|value| value.to_str().ok())
+            .and_then(|cookie| auth::session_from_cookie_header(cookie, self.https))
+        else {
+            return false;
+        };
+        let Ok(store) = self.open_store() else {
+            return false;
+        };
+        let now = now();
+        matches!(
+            store.session(&auth::session_hash(&session_id)),
+            Ok(Some((session, user)))
+                if !user.disabled
+                    && now - session.last_seen <= auth::SESSION_IDLE_SECONDS
+                    && now - session.created_at <= auth::SESSION_ABSOLUTE_SECONDS
+        )
+    }
+
     /// The signed-in user of a request, or the response that sends them to log in. Ends
     /// sessions that were idle too long or are too old; a user with a one-time password is
     /// sent to change it first.

@@ -19,6 +19,10 @@ use super::{
 };
 use crate::store::{Actor, Group, JournalFilter, LoginGate};
 
+/// What a typed login name that no account can have is counted and journaled as (it is not a
+/// valid user name itself, so it never matches an account).
+const INVALID_LOGIN_NAME: &str = "(not a user name)";
+
 // ---------------------------------------------------------------- login
 
 /// The login form; refused over plain HTTP off loopback (D189 §6.3.12).
@@ -68,7 +72,7 @@ fn login_page(
 ) -> Reply {
     let mut context = Context::new();
     context.insert("title", &text(lang, "login_title"));
-    context.insert("name", name);
+    context.insert("name", if name == INVALID_LOGIN_NAME { "" } else { name });
     context.insert("notice", &notice);
     context.insert("error", &error);
     context.insert(
@@ -107,7 +111,15 @@ pub async fn login(
                 None,
             ));
         }
-        let name = form.get("name").trim().to_string();
+        // No account has a name outside the user-name rule, so any other typed name is
+        // counted, throttled and journaled as one placeholder: a megabyte typed as a name must
+        // not become a megabyte of journal (issue 9, the attack after item 7).
+        let typed = form.get("name").trim();
+        let name = if auth::is_valid_user_name(typed) {
+            typed.to_string()
+        } else {
+            INVALID_LOGIN_NAME.to_string()
+        };
         let password = form.get("password");
         let mut store = state.open_store().map_err(|e| state.internal(e))?;
         let now = super::now();
@@ -265,11 +277,13 @@ fn password_page(
 /// (D189 §6.11). Other sessions of the user end.
 pub async fn change_password(
     State(state): State<Arc<AdminState>>,
+    ClientAddr(peer): ClientAddr,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
     let form = Form::parse(&body);
     blocking(move || {
+        let address = state.client_address(&peer, &headers);
         let mut signed = state.signed_in(&headers)?;
         state.check_csrf(&signed, &form)?;
         let fail = |e: crate::store::Error| state.internal(e.into());
@@ -279,6 +293,25 @@ pub async fn change_password(
             .map_err(fail)?
             .ok_or_else(|| state.not_found(None))?;
         let lang = signed.lang.clone();
+        // Guessing the current password through a stolen session counts against the same
+        // limits as logging in (D189 §6.11), before argon2 runs.
+        let gate = signed
+            .store
+            .begin_login_attempt(
+                &signed.user.name,
+                &address,
+                super::now(),
+                &auth::LOGIN_LIMITS,
+            )
+            .map_err(fail)?;
+        if gate == LoginGate::Throttled {
+            return password_page(
+                &state,
+                &signed,
+                &[text(&lang, "login_throttled")],
+                StatusCode::TOO_MANY_REQUESTS,
+            );
+        }
         if !auth::verify_password(form.get("current"), &hash) {
             return password_page(
                 &state,
@@ -287,6 +320,8 @@ pub async fn change_password(
                 StatusCode::UNPROCESSABLE_ENTITY,
             );
         }
+        let name = signed.user.name.clone();
+        signed.store.clear_login_failures(&name).map_err(fail)?;
         let new = form.get("new");
         if new != form.get("repeat") {
             return password_page(

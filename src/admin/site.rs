@@ -308,7 +308,7 @@ pub async fn save_menus(
             if title.is_empty() && link.is_empty() {
                 continue;
             }
-            let web = link.starts_with("https://") || link.starts_with("http://");
+            let web = crate::model::is_web_address(link);
             if title.is_empty() || !(web || known.contains(link)) {
                 errors.push(
                     text(&signed.lang, "error_link")

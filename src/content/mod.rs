@@ -64,6 +64,12 @@ pub fn read_site(
     if let Ok(entries) = fs::read_dir(&content_dir) {
         for entry in entries.flatten() {
             let name = entry.file_name().to_string_lossy().into_owned();
+            if !name.starts_with('.') && entry.file_type().is_ok_and(|t| t.is_symlink()) {
+                problems.file(
+                    &format!("content/{name}"),
+                    "is a symbolic link; govsite imports only real files and folders inside content/ — copy the folder here instead",
+                );
+            }
             if !name.starts_with('.') && !config.languages.contains(&name) {
                 problems.file(
                     &format!("content/{name}"),
@@ -181,15 +187,24 @@ impl TreeReader<'_> {
         let mut entries: Vec<(String, PathBuf, bool)> = match fs::read_dir(dir) {
             Ok(entries) => entries
                 .flatten()
-                .map(|entry| {
-                    let is_dir = entry.file_type().map(|t| t.is_dir()).unwrap_or(false);
-                    (
-                        entry.file_name().to_string_lossy().into_owned(),
-                        entry.path(),
-                        is_dir,
-                    )
+                .filter_map(|entry| {
+                    let name = entry.file_name().to_string_lossy().into_owned();
+                    if name.starts_with('.') {
+                        return None;
+                    }
+                    // `file_type` does not follow links: a link could publish any file of
+                    // the machine (`/etc/passwd`) as a download or a page (D189 §6.3.10).
+                    let file_type = entry.file_type().ok();
+                    if file_type.is_some_and(|t| t.is_symlink()) {
+                        self.problems.file(
+                            &self.display(section_path, &name),
+                            "is a symbolic link; govsite imports only real files and folders inside content/ (a link could publish a file from elsewhere on the machine) — copy the file here instead",
+                        );
+                        return None;
+                    }
+                    let is_dir = file_type.is_some_and(|t| t.is_dir());
+                    Some((name, entry.path(), is_dir))
                 })
-                .filter(|(name, _, _)| !name.starts_with('.'))
                 .collect(),
             Err(error) => {
                 self.problems.file(
@@ -735,6 +750,15 @@ fn validate(
                     &format!("content/{lang}/_menus.toml"),
                     format!(
                         "broken link: `{}` is not a page or section of the site",
+                        item.link
+                    ),
+                );
+            } else if !item.link.starts_with("@/") && !crate::model::is_web_address(&item.link) {
+                // The panel's rule for footer links: no `data:`, `javascript:` or other schemes.
+                problems.file(
+                    &format!("content/{lang}/_menus.toml"),
+                    format!(
+                        "the link `{}` is neither a page of the site (`@/{lang}/….md`) nor an address on the web (`https://…`); write one of those",
                         item.link
                     ),
                 );

@@ -53,8 +53,13 @@ pub struct ServerLimits {
     pub header_read_timeout: Duration,
     /// A request whose body is not complete after this long gets 408.
     pub body_timeout: Duration,
-    /// Larger request bodies get 413.
+    /// Larger request bodies get 413 before they are read, unless `large_bodies` lets the
+    /// request send more. The public site takes no bodies at all.
     pub max_body_bytes: usize,
+    /// Who may send more than `max_body_bytes`: on the panel, requests of a live session
+    /// (uploads, long pages), so that nobody can make the server hold large bodies without
+    /// logging in.
+    pub large_bodies: Option<LargeBodies>,
     /// Connections served at once; further clients wait in the listen queue.
     pub max_connections: usize,
     /// Connections one client address may hold at once; more are closed at once, so that one
@@ -69,13 +74,30 @@ pub struct ServerLimits {
     pub search_time_limit: Duration,
 }
 
+/// Bodies above a listener's `max_body_bytes`, up to `max_bytes`, for the requests `allowed`
+/// accepts (it sees only the headers, and runs on a blocking thread: it may read the database).
+#[derive(Clone)]
+pub struct LargeBodies {
+    pub max_bytes: usize,
+    pub allowed: Arc<dyn Fn(&axum::http::HeaderMap) -> bool + Send + Sync>,
+}
+
+impl std::fmt::Debug for LargeBodies {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LargeBodies")
+            .field("max_bytes", &self.max_bytes)
+            .finish_non_exhaustive()
+    }
+}
+
 impl Default for ServerLimits {
     fn default() -> ServerLimits {
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
         ServerLimits {
             header_read_timeout: Duration::from_secs(10),
-            body_timeout: Duration::from_secs(60),
-            max_body_bytes: 64 * 1024,
+            body_timeout: Duration::from_secs(20),
+            max_body_bytes: 0,
+            large_bodies: None,
             max_connections: 1024,
             max_connections_per_address: 256,
             search_permits: 2 * cores,
@@ -549,21 +571,41 @@ async fn read_body_in_time(
         .get(header::CONTENT_LENGTH)
         .and_then(|value| value.to_str().ok())
         .and_then(|value| value.parse::<u64>().ok());
-    if declared.is_some_and(|length| length > limits.max_body_bytes as u64) {
+    // A body without a declared length (chunked) may be large too.
+    let may_be_large = declared.is_none_or(|length| length > limits.max_body_bytes as u64);
+    let mut limit = limits.max_body_bytes;
+    if let Some(large) = limits.large_bodies.as_ref().filter(|_| may_be_large)
+        && declared.is_none_or(|length| length <= large.max_bytes as u64)
+    {
+        let allowed = large.allowed.clone();
+        let headers = request.headers().clone();
+        if tokio::task::spawn_blocking(move || allowed(&headers))
+            .await
+            .unwrap_or(false)
+        {
+            limit = large.max_bytes;
+        }
+    }
+    if declared.is_some_and(|length| length > limit as u64) {
         return StatusCode::PAYLOAD_TOO_LARGE.into_response();
     }
     let (parts, body) = request.into_parts();
-    match tokio::time::timeout(
-        limits.body_timeout,
-        axum::body::to_bytes(body, limits.max_body_bytes),
-    )
-    .await
-    {
+    match tokio::time::timeout(limits.body_timeout, axum::body::to_bytes(body, limit)).await {
         Ok(Ok(bytes)) => {
             next.run(Request::from_parts(parts, Body::from(bytes)))
                 .await
         }
-        Ok(Err(_)) => StatusCode::BAD_REQUEST.into_response(),
+        Ok(Err(error)) => {
+            let too_large = error
+                .into_inner()
+                .downcast_ref::<http_body_util::LengthLimitError>()
+                .is_some();
+            if too_large {
+                StatusCode::PAYLOAD_TOO_LARGE.into_response()
+            } else {
+                StatusCode::BAD_REQUEST.into_response()
+            }
+        }
         Err(_) => StatusCode::REQUEST_TIMEOUT.into_response(),
     }
 }

@@ -918,3 +918,199 @@ async fn the_journal_page_checks_what_was_added_and_the_command_line_checks_ever
     let stderr = common::fails(&site.dir, &["audit-log", "verify"], 1);
     assert!(stderr.contains("entry 2 "), "{stderr}");
 }
+
+// ---------------------------------------------------------------- the second attack
+//
+// What an attack on the fixed build found (SECURITY.md, "The second attack").
+
+/// The panel on a real socket with the limits `govsite serve` gives it.
+async fn serve_like_govsite(site: &Site) -> (SocketAddr, tokio::task::JoinHandle<()>) {
+    let state = AdminState::new(&site.config, LOOPBACK.parse().unwrap());
+    let limits = govsite::http::ServerLimits {
+        max_body_bytes: govsite::admin::MAX_ANONYMOUS_REQUEST_BYTES,
+        large_bodies: Some(govsite::admin::large_bodies(state.clone())),
+        ..govsite::http::ServerLimits::default()
+    };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let handle = tokio::spawn(async move {
+        let _ = govsite::http::serve_connections(
+            listener,
+            admin_router(state),
+            limits,
+            std::future::pending(),
+        )
+        .await;
+    });
+    (addr, handle)
+}
+
+/// The status of a request whose headers announce `declared` body bytes of which none are
+/// sent, or `None` when the server says nothing within 3 s (it waits for the body).
+fn status_without_the_body(
+    addr: SocketAddr,
+    path: &str,
+    cookie: &str,
+    declared: usize,
+) -> Option<u16> {
+    use std::io::{Read as _, Write as _};
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(3)))
+        .unwrap();
+    let request = format!(
+        "POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: {cookie}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {declared}\r\n\r\n"
+    );
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut response = [0u8; 512];
+    let read = stream.read(&mut response).ok()?;
+    let text = String::from_utf8_lossy(&response[..read]);
+    text.split(' ').nth(1)?.parse().ok()
+}
+
+// One `POST /login` with a 20 MiB name grew the data folder by 63 MB: the panel read 20 MiB
+// bodies from anyone and held them in memory, and the name went whole into the journal.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nobody_sends_the_panel_a_large_body_without_a_live_session() {
+    let site = Site::new();
+    let app = site.admin();
+    let session = login(&app, "admin").await;
+    let (addr, server) = serve_like_govsite(&site).await;
+    let large = 20 * 1024 * 1024;
+    let statuses = tokio::task::spawn_blocking({
+        let cookie = session.cookie.clone();
+        let forged = format!("govsite_session={}", "ab".repeat(32));
+        move || {
+            (
+                status_without_the_body(addr, "/login", "", large),
+                status_without_the_body(addr, "/ui-lang", &forged, large),
+                // A live session may upload: the server waits for its body.
+                status_without_the_body(addr, "/media", &cookie, large),
+            )
+        }
+    })
+    .await
+    .unwrap();
+    server.abort();
+    assert_eq!(
+        statuses,
+        (Some(413), Some(413), None),
+        "anonymous and forged-session bodies over the small limit must be refused before they are read; a live session's upload must be read"
+    );
+}
+
+#[tokio::test]
+async fn a_login_name_no_account_can_have_is_journaled_as_a_placeholder() {
+    let site = Site::new();
+    let app = site.admin();
+    let long_name = "B".repeat(12 * 1024);
+    for name in [long_name.as_str(), "ADMIN", "admin\u{200b}"] {
+        attempt_login(&app, name, WRONG, "10.1.2.3", &[])
+            .await
+            .assert_status(StatusCode::UNAUTHORIZED);
+    }
+    let failures = site.journaled("login_failed");
+    assert_eq!(failures.len(), 3);
+    for entry in &failures {
+        assert!(
+            entry.object.len() < 64 && !entry.object.contains("BBBB"),
+            "a typed name that is no user name went into the journal: {:?}",
+            &entry.object[..entry.object.len().min(80)]
+        );
+    }
+    // The placeholder is counted like any name: a sixth wrong attempt is throttled.
+    for _ in 0..2 {
+        attempt_login(&app, &long_name, WRONG, "10.1.2.4", &[]).await;
+    }
+    attempt_login(&app, "BBB", WRONG, "10.1.2.5", &[])
+        .await
+        .assert_status(StatusCode::TOO_MANY_REQUESTS);
+}
+
+// Thirty wrong current passwords on `/password` in 1.4 s were all checked: a stolen session
+// could guess the password without limit.
+#[tokio::test]
+async fn guessing_the_current_password_counts_against_the_login_limit() {
+    let site = Site::new();
+    let app = site.admin();
+    let session = login(&app, "editor").await;
+    let mut statuses = Vec::new();
+    for _ in 0..7 {
+        let reply = post(
+            &app,
+            "/password",
+            &session,
+            &[("current", WRONG), ("new", "x"), ("repeat", "x")],
+        )
+        .await;
+        statuses.push(reply.status.as_u16());
+    }
+    assert_eq!(statuses[..5], [422; 5], "{statuses:?}");
+    assert_eq!(statuses[5..], [429; 2], "{statuses:?}");
+}
+
+// A 300-character slug was accepted; once its page was published every build failed with
+// "File name too long", for the whole site.
+#[tokio::test]
+async fn a_page_cannot_get_a_slug_too_long_for_an_address() {
+    let site = Site::new();
+    let app = site.admin();
+    let session = login(&app, "admin").await;
+    let section = site
+        .store()
+        .sections()
+        .unwrap()
+        .into_iter()
+        .find(|s| s.lang == "az" && s.parent_id.is_some())
+        .unwrap()
+        .id
+        .to_string();
+    let long_slug = "a".repeat(300);
+    let reply = post(
+        &app,
+        "/pages/new",
+        &session,
+        &[
+            ("type", "news"),
+            ("section", &section),
+            ("title", "Uzun ünvan"),
+            ("slug", &long_slug),
+        ],
+    )
+    .await;
+    reply.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
+    // A long title gives a slug cut at a word, short enough for any file system.
+    let title = "Dövlət orqanlarının internet saytlarına dair tələblərin təsdiq edilməsi haqqında "
+        .repeat(6);
+    let reply = post(
+        &app,
+        "/pages/new",
+        &session,
+        &[
+            ("type", "news"),
+            ("section", &section),
+            ("title", &title),
+            ("slug", ""),
+        ],
+    )
+    .await;
+    reply.assert_status(StatusCode::SEE_OTHER);
+    let id: i64 = reply
+        .location()
+        .trim_start_matches("/pages/")
+        .split('?')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let slug: String = site
+        .db()
+        .query_row("SELECT slug FROM pages WHERE id = ?1", [id], |row| {
+            row.get(0)
+        })
+        .unwrap();
+    assert!(
+        slug.len() <= govsite::slug::MAX_SLUG_BYTES && slug.starts_with("dovlet-orqanlarinin-"),
+        "{slug}"
+    );
+}

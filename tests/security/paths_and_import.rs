@@ -454,3 +454,75 @@ mod output_paths {
         );
     }
 }
+
+// ---------------------------------------------------------------- the second attack
+
+// `ln -s /etc/passwd content/az/senedler/passwd.txt` made import store the machine's file
+// and the build publish it; a linked `.md` from outside became a page.
+#[test]
+fn import_refuses_symbolic_links_in_content_and_changes_nothing() {
+    let (temp, site) = fixture("basic");
+    ok(&site, &["import"]);
+    let media_before = media_rows(&site);
+    let outside = temp.path().join("outside");
+    fs::create_dir_all(&outside).unwrap();
+    fs::write(outside.join("secret.txt"), "the machine's secret\n").unwrap();
+    fs::write(
+        outside.join("leak.md"),
+        "+++\ntitle = \"Sızma\"\n+++\nKənardan gələn mətn.\n",
+    )
+    .unwrap();
+    for (link, target) in [
+        (
+            "content/az/haqqimizda/secret.txt",
+            outside.join("secret.txt"),
+        ),
+        ("content/az/haqqimizda/leak.md", outside.join("leak.md")),
+        ("content/az/kenar", outside.clone()),
+    ] {
+        let path = site.join(link);
+        std::os::unix::fs::symlink(&target, &path).unwrap();
+        for command in [&["import"][..], &["check"][..]] {
+            let stderr = fails(&site, command, 1);
+            assert!(
+                stderr.contains(link) && stderr.contains("symbolic link"),
+                "{command:?} must name the link {link}:\n{stderr}"
+            );
+        }
+        assert_eq!(media_rows(&site), media_before, "{link}");
+        fs::remove_file(&path).unwrap();
+    }
+    ok(&site, &["build"]);
+    assert!(!site.join("public/az/haqqimizda/secret.txt").exists());
+    assert!(!site.join("public/az/haqqimizda/leak/index.html").exists());
+}
+
+// A footer link `data:text/html,<script>…` passed `check` and import and was published,
+// while the panel refused it.
+#[test]
+fn import_holds_footer_links_to_the_panels_rule() {
+    let (_temp, site) = fixture("basic");
+    let menus = site.join("content/az/_menus.toml");
+    let original = fs::read_to_string(&menus).unwrap();
+    for link in [
+        "data:text/html,<script>alert(1)</script>",
+        "javascript:alert(1)",
+        "//evil.example/",
+        "ftp://example.org/",
+    ] {
+        fs::write(
+            &menus,
+            format!("{original}\n[[footer]]\ntitle = \"Pis\"\nlink = \"{link}\"\n"),
+        )
+        .unwrap();
+        for command in [&["check"][..], &["import"][..]] {
+            let stderr = fails(&site, command, 1);
+            assert!(
+                stderr.contains("content/az/_menus.toml") && stderr.contains(link),
+                "{command:?} must name the file and the link {link}:\n{stderr}"
+            );
+        }
+    }
+    fs::write(&menus, original).unwrap();
+    ok(&site, &["import"]);
+}

@@ -751,3 +751,24 @@ fn a_flood_of_searches_never_starves_static_pages() {
         "{response}"
     );
 }
+
+// Forty `GET /az/` requests announcing a 64 KiB body and sending none were each held for the
+// whole 60 s body timeout: the public site takes no bodies, so they are refused at once.
+#[test]
+fn a_request_body_on_the_public_site_is_refused_at_once() {
+    let server = serve_in_process(built_site(), govsite::http::ServerLimits::default());
+    let mut stream = TcpStream::connect(&server.addr).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(3)))
+        .unwrap();
+    stream
+        .write_all(b"GET /az/ HTTP/1.1\r\nHost: x\r\nContent-Length: 65536\r\n\r\n")
+        .unwrap();
+    let mut response = [0u8; 256];
+    let read = stream.read(&mut response).unwrap_or(0);
+    let text = String::from_utf8_lossy(&response[..read]);
+    assert!(
+        text.starts_with("HTTP/1.1 413"),
+        "a GET with a body that never comes must be refused at once, got {text:?}"
+    );
+}
