@@ -2466,3 +2466,62 @@ async fn behind_the_declared_tls_proxy_failures_count_against_the_forwarded_addr
             .all(|e| e.actor == "anonymous@203.0.113.5")
     );
 }
+
+#[tokio::test]
+async fn unpublish_takes_the_live_page_off_even_with_a_scheduled_draft() {
+    // Issue 10, D189 §4.3: after a draft with a future publication time is saved on a
+    // published page, unpublishing acted on the draft (its `publish_at` in the future), so
+    // the published revision stayed on the site. Unpublish acts on the live revision, now.
+    let site = Site::new();
+    let app = site.admin();
+    let admin = login(&app, "admin", PASSWORD).await;
+    let page = site.page_id("az", "news/second");
+    let file = "az/xeberler/ikinci-xeber/index.html";
+    assert!(site.published(file).is_some());
+    edit(
+        &site,
+        &app,
+        &admin,
+        page,
+        &[
+            ("title", "Gələcək qaralama"),
+            ("publish_at", "2099-01-01T09:00"),
+            ("action", "save"),
+        ],
+    )
+    .await
+    .assert_redirect(&format!("/pages/{page}?done=saved"));
+    assert!(site.published(file).is_some());
+
+    edit(
+        &site,
+        &app,
+        &admin,
+        page,
+        &[("action", "unpublish"), ("reason", "Məlumat köhnəlib")],
+    )
+    .await
+    .assert_redirect(&format!("/pages/{page}?done=unpublished"));
+    assert!(
+        site.published(file).is_none(),
+        "the page is still on the site"
+    );
+    let section = site.published("az/xeberler/index.html").unwrap();
+    assert!(!section.contains("ikinci-xeber"), "{section}");
+    let summary = site
+        .store()
+        .page_summary(page, i64::MAX / 2)
+        .unwrap()
+        .unwrap();
+    assert!(
+        !summary.live,
+        "the page would come back when the draft's time comes"
+    );
+    // The draft's text is kept in the page's history.
+    let history = get(&app, &format!("/pages/{page}/revisions"), Some(&admin)).await;
+    assert!(
+        history.body.contains("Gələcək qaralama"),
+        "{}",
+        history.body
+    );
+}

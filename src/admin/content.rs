@@ -990,7 +990,16 @@ pub async fn save_page(
                         form,
                     );
                 };
-                content = page.head.clone();
+                // Issue 10: unpublishing acts on the live revision, not on a newer draft: a
+                // copy of the draft kept its future `publish_at`, so the unpublishing was not
+                // in effect yet and the page stayed on the site. It takes effect now; the draft
+                // stays in the page's history.
+                content = signed
+                    .store
+                    .live_revision(id, super::now())
+                    .map_err(|e| state.internal(e.into()))?
+                    .unwrap_or_else(|| page.head.clone());
+                content.publish_at = None;
                 content.status = Status::Unpublished;
                 ("unpublish", Some(reason), "unpublished")
             }
