@@ -635,7 +635,7 @@ fn main() -> anyhow::Result<()> {
         std::fs::remove_dir_all(&out)?;
     }
     let phase = Phase::start("rebuild");
-    let index = SearchIndex::open(&out)?;
+    let index = SearchIndex::open_for_writing(&out)?;
     index.rebuild(&docs)?;
     let indexing = phase.end();
     let indexed = index.len();

@@ -319,7 +319,7 @@ fn search(config: &Config, request: SearchRequest, json: bool) -> anyhow::Result
     if request.per_page == 0 || request.page == 0 {
         return Err(UserError::new("`--limit` and `--page` must be at least 1").into());
     }
-    let index = SearchIndex::open(&config.search_index_dir())?;
+    let index = SearchIndex::open_for_reading(&config.search_index_dir())?;
     if index.is_empty() {
         eprintln!(
             "search: the index is empty; run `govsite build` or `govsite index --full` first"

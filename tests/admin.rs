@@ -2466,3 +2466,170 @@ async fn behind_the_declared_tls_proxy_failures_count_against_the_forwarded_addr
             .all(|e| e.actor == "anonymous@203.0.113.5")
     );
 }
+
+#[tokio::test]
+async fn unpublish_takes_the_live_page_off_even_with_a_scheduled_draft() {
+    // Issue 10, D189 §4.3: after a draft with a future publication time is saved on a
+    // published page, unpublishing acted on the draft (its `publish_at` in the future), so
+    // the published revision stayed on the site. Unpublish acts on the live revision, now.
+    let site = Site::new();
+    let app = site.admin();
+    let admin = login(&app, "admin", PASSWORD).await;
+    let page = site.page_id("az", "news/second");
+    let file = "az/xeberler/ikinci-xeber/index.html";
+    assert!(site.published(file).is_some());
+    edit(
+        &site,
+        &app,
+        &admin,
+        page,
+        &[
+            ("title", "Gələcək qaralama"),
+            ("publish_at", "2099-01-01T09:00"),
+            ("action", "save"),
+        ],
+    )
+    .await
+    .assert_redirect(&format!("/pages/{page}?done=saved"));
+    assert!(site.published(file).is_some());
+
+    edit(
+        &site,
+        &app,
+        &admin,
+        page,
+        &[("action", "unpublish"), ("reason", "Məlumat köhnəlib")],
+    )
+    .await
+    .assert_redirect(&format!("/pages/{page}?done=unpublished"));
+    assert!(
+        site.published(file).is_none(),
+        "the page is still on the site"
+    );
+    let section = site.published("az/xeberler/index.html").unwrap();
+    assert!(!section.contains("ikinci-xeber"), "{section}");
+    let summary = site
+        .store()
+        .page_summary(page, i64::MAX / 2)
+        .unwrap()
+        .unwrap();
+    assert!(
+        !summary.live,
+        "the page would come back when the draft's time comes"
+    );
+    // The draft's text is kept in the page's history.
+    let history = get(&app, &format!("/pages/{page}/revisions"), Some(&admin)).await;
+    assert!(
+        history.body.contains("Gələcək qaralama"),
+        "{}",
+        history.body
+    );
+}
+
+/// The `dcterms:issued` of a published HTML page.
+fn dc_issued(html: &str) -> String {
+    let start = html
+        .find("<meta property=\"dcterms:issued\" content=\"")
+        .unwrap_or_else(|| panic!("no dcterms:issued in {html}"))
+        + "<meta property=\"dcterms:issued\" content=\"".len();
+    html[start..start + html[start..].find('"').unwrap()].to_string()
+}
+
+#[tokio::test]
+async fn a_news_item_published_without_a_date_is_dated_when_it_goes_live() {
+    // Issue 10, D189 §4.2: an item published from the panel without a publication date sorted
+    // as the oldest (the empty date counted as 0): last page of its section, never on the
+    // home page or in the feeds. Publishing dates it to the moment it goes live.
+    let site = Site::new();
+    let app = site.admin();
+    let admin = login(&app, "admin", PASSWORD).await;
+    let page = create_news(&site, &app, &admin, "Təcili elan").await;
+    let url = site.store().page_meta(page).unwrap().url;
+    let before = time::OffsetDateTime::now_utc().unix_timestamp();
+    edit(
+        &site,
+        &app,
+        &admin,
+        page,
+        &[
+            ("body", "Sabah qəbul olmayacaq."),
+            ("issued", ""),
+            ("action", "publish"),
+        ],
+    )
+    .await
+    .assert_redirect(&format!("/pages/{page}?done=published"));
+    let after = time::OffsetDateTime::now_utc().unix_timestamp();
+
+    let section = site.published("az/xeberler/index.html").unwrap();
+    // First in its section's list: before the newest item of the fixture (2026-04-01).
+    let position = |link: &str| section.find(&format!("href=\"{link}\""));
+    assert!(
+        position(&url).is_some_and(|at| Some(at) < position("/az/xeberler/ucuncu-xeber/")),
+        "not first in its section: {section}"
+    );
+    assert!(site.published("az/index.html").unwrap().contains(&url));
+    assert!(site.published("az/rss.xml").unwrap().contains(&url));
+    assert!(
+        site.published("az/xeberler/atom.xml")
+            .unwrap()
+            .contains(&url)
+    );
+    // DC issued is the moment of publishing, in the site's time zone (+04:00 in the fixture).
+    let file = format!("{}index.html", url.trim_start_matches('/'));
+    let issued = dc_issued(&site.published(&file).unwrap());
+    assert!(issued.ends_with("+04:00"), "{issued}");
+    let moment = Stamp::parse(&issued)
+        .unwrap()
+        .instant(time::UtcOffset::UTC)
+        .unwrap()
+        .unix_timestamp();
+    assert!((before - 1..=after + 1).contains(&moment), "{issued}");
+    assert_eq!(site.head(page).issued.unwrap().as_str(), issued);
+}
+
+#[tokio::test]
+async fn a_scheduled_item_is_dated_at_its_time_and_a_chosen_date_is_kept() {
+    // Issue 10, D189 §4.2: a scheduled item takes its scheduled time as its publication date;
+    // a date the editor typed is never replaced.
+    let site = Site::new();
+    let app = site.admin();
+    let admin = login(&app, "admin", PASSWORD).await;
+    let scheduled = create_news(&site, &app, &admin, "Planlı elan").await;
+    edit(
+        &site,
+        &app,
+        &admin,
+        scheduled,
+        &[
+            ("body", "Gələn il."),
+            ("publish_at", "2099-01-01T09:00"),
+            ("action", "publish"),
+        ],
+    )
+    .await
+    .assert_redirect(&format!("/pages/{scheduled}?done=scheduled"));
+    assert_eq!(
+        site.head(scheduled).issued.unwrap().as_str(),
+        "2099-01-01T09:00:00+04:00"
+    );
+
+    let chosen = create_news(&site, &app, &admin, "Tarixli elan").await;
+    edit(
+        &site,
+        &app,
+        &admin,
+        chosen,
+        &[
+            ("body", "Köhnə xəbər."),
+            ("issued", "2025-03-04"),
+            ("action", "publish"),
+        ],
+    )
+    .await
+    .assert_redirect(&format!("/pages/{chosen}?done=published"));
+    assert_eq!(site.head(chosen).issued.unwrap().as_str(), "2025-03-04");
+    let url = site.store().page_meta(chosen).unwrap().url;
+    let file = format!("{}index.html", url.trim_start_matches('/'));
+    assert_eq!(dc_issued(&site.published(&file).unwrap()), "2025-03-04");
+}

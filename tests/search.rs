@@ -385,3 +385,115 @@ async fn can_answer_concurrent_searches() {
         assert_eq!(task.await.unwrap(), StatusCode::OK);
     }
 }
+
+/// Every file under `dir` with its bytes and modification time.
+fn files_with_mtimes(
+    dir: &Path,
+) -> std::collections::BTreeMap<String, (u64, std::time::SystemTime)> {
+    let mut files = std::collections::BTreeMap::new();
+    for entry in fs::read_dir(dir).unwrap() {
+        let entry = entry.unwrap();
+        let path = entry.path();
+        if path.is_dir() {
+            for (name, file) in files_with_mtimes(&path) {
+                files.insert(
+                    format!("{}/{name}", entry.file_name().to_string_lossy()),
+                    file,
+                );
+            }
+        } else {
+            files.insert(
+                entry.file_name().to_string_lossy().into_owned(),
+                (
+                    {
+                        use std::hash::{Hash as _, Hasher as _};
+                        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+                        fs::read(&path).unwrap().hash(&mut hasher);
+                        hasher.finish()
+                    },
+                    entry.metadata().unwrap().modified().unwrap(),
+                ),
+            );
+        }
+    }
+    files
+}
+
+#[test]
+fn opening_the_index_for_reading_changes_no_file() {
+    // Issue 10: opening an index to read (public server, `govsite search`) never writes or
+    // deletes anything, so concurrent readers cannot destroy it (D189 §4.10.1).
+    let (_temp, site) = search_site();
+    let dir = site.join("data/search-index");
+    let before = files_with_mtimes(&dir);
+    assert!(before.contains_key("govsite-schema"), "{:?}", before.keys());
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    let index = govsite::search::index::SearchIndex::open_for_reading(&dir).unwrap();
+    assert!(!index.is_empty());
+    drop(index);
+    assert_eq!(files_with_mtimes(&dir), before);
+}
+
+#[test]
+fn errors_on_opening_a_missing_or_empty_index_for_reading() {
+    // Issue 10: a missing or empty index folder is reported, not created or deleted.
+    let temp = tempfile::tempdir().unwrap();
+    let missing = temp.path().join("search-index");
+    let error = govsite::search::index::SearchIndex::open_for_reading(&missing)
+        .err()
+        .expect("a missing index must not open");
+    assert!(
+        format!("{error:#}").contains("run `govsite index --full`"),
+        "{error:#}"
+    );
+    assert!(!missing.exists(), "opening for reading created the folder");
+    fs::create_dir(&missing).unwrap();
+    let error = govsite::search::index::SearchIndex::open_for_reading(&missing)
+        .err()
+        .expect("an empty index folder must not open");
+    assert!(
+        format!("{error:#}").contains("the search index is missing"),
+        "{error:#}"
+    );
+    assert!(missing.is_dir(), "opening for reading removed the folder");
+    assert_eq!(fs::read_dir(&missing).unwrap().count(), 0);
+}
+
+#[test]
+fn can_run_concurrent_search_processes_without_losing_the_index() {
+    // Issue 10: several `govsite search` processes at once used to rewrite the schema file
+    // and remove the index folder when one read it half-written.
+    let (_temp, site) = search_site();
+    let dir = site.join("data/search-index");
+    let before = files_with_mtimes(&dir);
+    let expected = slugs(&site, &["vergi"]);
+    assert!(!expected.is_empty());
+    for _round in 0..4 {
+        let children: Vec<_> = (0..6)
+            .map(|_| {
+                std::process::Command::new(env!("CARGO_BIN_EXE_govsite"))
+                    .arg("--site")
+                    .arg(&site)
+                    .args(["search", "--json", "--limit", "50", "vergi"])
+                    .stdout(std::process::Stdio::piped())
+                    .stderr(std::process::Stdio::piped())
+                    .spawn()
+                    .unwrap()
+            })
+            .collect();
+        for child in children {
+            let output = child.wait_with_output().unwrap();
+            assert!(
+                output.status.success(),
+                "{}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+            assert_eq!(
+                String::from_utf8_lossy(&output.stdout).lines().count(),
+                expected.len()
+            );
+        }
+    }
+    assert_eq!(files_with_mtimes(&dir), before);
+    assert_eq!(slugs(&site, &["vergi"]), expected);
+}

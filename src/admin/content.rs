@@ -941,7 +941,8 @@ pub async fn save_page(
             }
             "publish" => {
                 content.status = Status::Published;
-                content.modified = if page_is_live(&signed, id) {
+                let live = page_is_live(&signed, id);
+                content.modified = if live {
                     today_stamp(&state)
                 } else {
                     content.modified
@@ -951,6 +952,22 @@ pub async fn save_page(
                     .as_ref()
                     .and_then(|s| s.instant(state.config.utc_offset))
                     .is_some_and(|t| t > OffsetDateTime::now_utc());
+                // Issue 10, D189 §4.2: an item goes live with a publication date (and DC
+                // `issued`): the editor's, else the live revision's, else the moment it goes
+                // live — its scheduled time, or now. A missing date sorted as the oldest.
+                if content.issued.is_none() {
+                    content.issued = if live {
+                        signed
+                            .store
+                            .live_revision(id, super::now())
+                            .map_err(|e| state.internal(e.into()))?
+                            .and_then(|live| live.issued)
+                    } else if scheduled {
+                        content.publish_at.clone()
+                    } else {
+                        now_stamp(&state)
+                    };
+                }
                 if scheduled {
                     ("schedule", None, "scheduled")
                 } else {
@@ -990,7 +1007,16 @@ pub async fn save_page(
                         form,
                     );
                 };
-                content = page.head.clone();
+                // Issue 10: unpublishing acts on the live revision, not on a newer draft: a
+                // copy of the draft kept its future `publish_at`, so the unpublishing was not
+                // in effect yet and the page stayed on the site. It takes effect now; the draft
+                // stays in the page's history.
+                content = signed
+                    .store
+                    .live_revision(id, super::now())
+                    .map_err(|e| state.internal(e.into()))?
+                    .unwrap_or_else(|| page.head.clone());
+                content.publish_at = None;
                 content.status = Status::Unpublished;
                 ("unpublish", Some(reason), "unpublished")
             }
@@ -1088,6 +1114,17 @@ fn page_is_live(signed: &Signed, id: i64) -> bool {
         .store
         .page_summary(id, super::now())
         .is_ok_and(|page| page.is_some_and(|p| p.live))
+}
+
+/// This moment in the site's time zone, to the second: `2026-11-22T09:30:05+04:00`.
+fn now_stamp(state: &AdminState) -> Option<Stamp> {
+    let now = OffsetDateTime::now_utc()
+        .to_offset(state.config.utc_offset)
+        .replace_nanosecond(0)
+        .ok()?
+        .format(&time::format_description::well_known::Rfc3339)
+        .ok()?;
+    Stamp::parse(&now).ok()
 }
 
 fn today_stamp(state: &AdminState) -> Option<Stamp> {

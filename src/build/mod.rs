@@ -215,7 +215,7 @@ fn update_search_index(
             }
         }
     }
-    let index = SearchIndex::open(&config.search_index_dir())?;
+    let index = SearchIndex::open_for_writing(&config.search_index_dir())?;
     if full {
         index.rebuild(&docs)
     } else {
@@ -246,7 +246,7 @@ pub fn reindex(store: &Store, config: &Config, now: OffsetDateTime) -> anyhow::R
             )
         })
         .collect();
-    let index = SearchIndex::open(&config.search_index_dir())?;
+    let index = SearchIndex::open_for_writing(&config.search_index_dir())?;
     index.rebuild(&docs)?;
     Ok(index.len())
 }

@@ -133,7 +133,9 @@ impl PublicState {
             index.reload()?;
             return Ok(index.clone());
         }
-        let index = Arc::new(SearchIndex::open(&self.config.search_index_dir())?);
+        let index = Arc::new(SearchIndex::open_for_reading(
+            &self.config.search_index_dir(),
+        )?);
         *cached = Some(index.clone());
         Ok(index)
     }

@@ -3,7 +3,7 @@
 //! type and date filters (D189 §4.10.5).
 
 use std::ops::Bound;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
 use tantivy::collector::{Count, TopDocs};
@@ -29,6 +29,25 @@ const PLAIN_ANALYZER: &str = "plain";
 
 /// Bumped when the schema changes; an index of another version is rebuilt.
 const SCHEMA_VERSION: &str = "1";
+
+/// The file in the index folder that names the schema version of the index.
+const SCHEMA_VERSION_FILE: &str = "govsite-schema";
+
+/// Why an index cannot be opened for reading; the reader never repairs it, the next build or
+/// `govsite index --full` does.
+#[derive(Debug, thiserror::Error)]
+pub enum IndexUnreadable {
+    #[error(
+        "the search index is missing in {}: run `govsite index --full` (or `govsite build`) to create it",
+        dir.display()
+    )]
+    Missing { dir: PathBuf },
+    #[error(
+        "the search index in {} has schema version {found:?}, this govsite reads version {SCHEMA_VERSION:?}: run `govsite index --full` to rebuild it",
+        dir.display()
+    )]
+    OtherVersion { dir: PathBuf, found: String },
+}
 
 /// Weight of a match in the title against one in the body, and of the folded (English
 /// keyboard) fields against the exact ones.
@@ -190,10 +209,49 @@ pub struct SearchIndex {
 }
 
 impl SearchIndex {
-    /// Opens the index in `dir`, creating it (or recreating an index of another schema).
-    pub fn open(dir: &Path) -> anyhow::Result<SearchIndex> {
+    /// Opens the index in `dir` to read it (the public server, `govsite search`). Never writes,
+    /// creates or deletes anything, so any number of readers in any number of processes may
+    /// open it while one writer updates it (issue 10).
+    pub fn open_for_reading(dir: &Path) -> anyhow::Result<SearchIndex> {
+        let (_schema, fields) = schema();
+        let version_file = dir.join(SCHEMA_VERSION_FILE);
+        let found = match std::fs::read_to_string(&version_file) {
+            Ok(found) => found,
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+                return Err(IndexUnreadable::Missing {
+                    dir: dir.to_path_buf(),
+                }
+                .into());
+            }
+            Err(error) => {
+                return Err(error)
+                    .with_context(|| format!("failed to read {}", version_file.display()));
+            }
+        };
+        if found != SCHEMA_VERSION {
+            return Err(IndexUnreadable::OtherVersion {
+                dir: dir.to_path_buf(),
+                found,
+            }
+            .into());
+        }
+        if !dir.join("meta.json").is_file() {
+            return Err(IndexUnreadable::Missing {
+                dir: dir.to_path_buf(),
+            }
+            .into());
+        }
+        let index = Index::open_in_dir(dir)
+            .with_context(|| format!("failed to open the search index in {}", dir.display()))?;
+        Self::with_index(index, fields)
+    }
+
+    /// Opens the index in `dir` to change it (build, `govsite index --full`), creating it, or
+    /// recreating an index of another schema. Callers hold the build turn, so one writer at
+    /// a time changes the folder; readers may open it meanwhile.
+    pub fn open_for_writing(dir: &Path) -> anyhow::Result<SearchIndex> {
         let (schema, fields) = schema();
-        let version_file = dir.join("govsite-schema");
+        let version_file = dir.join(SCHEMA_VERSION_FILE);
         let current = std::fs::read_to_string(&version_file).ok();
         if current.as_deref() != Some(SCHEMA_VERSION) && dir.exists() {
             std::fs::remove_dir_all(dir)
@@ -206,7 +264,18 @@ impl SearchIndex {
             Err(_) => Index::create_in_dir(dir, schema)
                 .with_context(|| format!("failed to create the index in {}", dir.display()))?,
         };
-        std::fs::write(&version_file, SCHEMA_VERSION)?;
+        if current.as_deref() != Some(SCHEMA_VERSION) {
+            // Written whole under another name and renamed, so a reader never sees it empty.
+            let temporary = dir.join(format!(".{SCHEMA_VERSION_FILE}.{}", std::process::id()));
+            std::fs::write(&temporary, SCHEMA_VERSION)
+                .with_context(|| format!("failed to write {}", temporary.display()))?;
+            std::fs::rename(&temporary, &version_file)
+                .with_context(|| format!("failed to write {}", version_file.display()))?;
+        }
+        Self::with_index(index, fields)
+    }
+
+    fn with_index(index: Index, fields: Fields) -> anyhow::Result<SearchIndex> {
         register_analyzers(index.tokenizers());
         index.tokenizers().register(
             PLAIN_ANALYZER,

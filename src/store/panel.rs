@@ -176,6 +176,28 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    /// The revision of a page that is on the site at `now` (unix seconds): its newest
+    /// published or unpublished revision in effect, if that one is published. `None` when the
+    /// page is not live.
+    pub fn live_revision(&self, page_id: i64, now: i64) -> Result<Option<PageContent>> {
+        Ok(self
+            .conn
+            .query_row(
+                &format!(
+                    "SELECT r.status, {REVISION_COLUMNS} FROM revisions r WHERE r.id = (
+                        SELECT r2.id FROM revisions r2 WHERE r2.page_id = ?1
+                          AND r2.status IN ('published', 'unpublished')
+                          AND (r2.publish_at_utc IS NULL OR r2.publish_at_utc <= ?2)
+                        ORDER BY r2.number DESC LIMIT 1)"
+                ),
+                params![page_id, now],
+                |row| Ok((row.get::<_, String>(0)?, revision_from_row(row, 1)?)),
+            )
+            .optional()?
+            .filter(|(status, _)| status == "published")
+            .map(|(_, content)| content))
+    }
+
     /// One revision of a page, by its number.
     pub fn revision(&self, page_id: i64, number: i64) -> Result<PageContent> {
         self.conn
