@@ -597,3 +597,50 @@ fn build_refuses_images_without_alt_naming_file_and_line() {
         "{stderr}"
     );
 }
+
+/// Issue 10: error pages linked a text-only twin that was never built (`/az/404.html` →
+/// `/text/az/404.html`). D189 §6.3.4, §6.25: a reader who switches to the text-only version on
+/// any page, error pages included, lands on an existing page. In general: every internal link
+/// of every built page (`a`, `link`, `img`, `script`, `form`) resolves to a file of `public/`.
+#[test]
+fn every_internal_link_of_every_page_resolves_to_a_built_file() {
+    let root = public();
+    let mut broken = Vec::new();
+    let mut n_links = 0;
+    for (path, html) in pages() {
+        for (selector, attribute) in [
+            ("a[href]", "href"),
+            ("link[href]", "href"),
+            ("img[src]", "src"),
+            ("script[src]", "src"),
+            ("form[action]", "action"),
+        ] {
+            for attributes in elements(html, selector) {
+                let target = &attributes[attribute];
+                if !target.starts_with('/') || target.starts_with("//") {
+                    continue;
+                }
+                n_links += 1;
+                let target = target.split(['?', '#']).next().unwrap_or("");
+                let relative = target.trim_start_matches('/');
+                let file = if relative.is_empty() || relative.ends_with('/') {
+                    root.join(relative).join("index.html")
+                } else {
+                    root.join(relative)
+                };
+                if !file.is_file() {
+                    broken.push(format!("{path}: {selector} → {target}"));
+                }
+            }
+        }
+    }
+    assert!(n_links > 100, "too few internal links checked: {n_links}");
+    broken.sort();
+    broken.dedup();
+    assert!(
+        broken.is_empty(),
+        "{} internal links lead nowhere:\n{}",
+        broken.len(),
+        broken.join("\n")
+    );
+}

@@ -497,3 +497,21 @@ fn can_run_concurrent_search_processes_without_losing_the_index() {
     assert_eq!(files_with_mtimes(&dir), before);
     assert_eq!(slugs(&site, &["vergi"]), expected);
 }
+
+/// Issue 10: on the demo site `IQTISADI` found 7 pages and `İqtisadi`, `iqtisadi`, `İQTİSADİ`
+/// 5, because the analyzer read the Latin `I`s as `iqtisad-ı`. D189 §4.10.3: results do not
+/// depend on case, and a Latin `I` typed for `İ` finds what the proper letter finds.
+#[test]
+fn can_find_the_same_pages_however_i_is_typed() {
+    let (_temp, site) = common::demo_site();
+    ok(&site, &["import"]);
+    ok(&site, &["build"]);
+    let mut expected = urls(&site, &["iqtisadi"]);
+    expected.sort();
+    assert!(!expected.is_empty(), "the demo site has pages on iqtisadi");
+    for query in ["IQTISADI", "İqtisadi", "Iqtisadi", "İQTİSADİ", "iqtisadi"] {
+        let mut found = urls(&site, &[query]);
+        found.sort();
+        assert_eq!(found, expected, "{query}");
+    }
+}

@@ -600,6 +600,10 @@ impl SiteView<'_> {
         };
         let alternates = self.language_alternates(lang, |l| format!("/{l}/"));
         let mut context = self.context(&head, &alternates, &[], false);
+        // D189 §6.3.4, §6.25: error pages have no text-only twin (the server answers every
+        // path with the one error page of its language), so the switch leads to the text-only
+        // home page, which always exists.
+        context.insert("text_url", &format!("/text/{lang}/"));
         context.insert("code", &code);
         context.insert("message", &self.text(lang, &format!("error_{code}_text")));
         context.insert(

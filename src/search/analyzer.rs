@@ -8,11 +8,17 @@
 //! apostrophe inside a word is dropped (`ma'lumat` → `malumat`).
 //!
 //! Casing is Turkic (`I` → `ı`, `İ` → `i`, [`crate::slug::turkic_lowercase`]), and one more rule
-//! makes a word typed with the Latin `I` meet its proper spelling: when a token contains `I` and
-//! its Turkic lowercase is a word the dictionary does not know, the `I`s are tried as `i`, fewest
-//! first, and the first spelling the dictionary knows is used: `IŞIQ` → `ışıq` (unknown) →
-//! `işıq`; `QIZ` → `qız` (known) stays. If no spelling is known and the token is all ASCII, it is
-//! taken for a foreign word and lowercased the ordinary way (`API` → `api`). Decomposed letters (`o` + U+0308) are composed, the
+//! makes a word typed with the Latin `I` meet its proper spelling (D189 §4.10.3). When a token
+//! contains `I` and its Turkic lowercase is a word the dictionary knows, that is the reading: a
+//! correctly cased word means what it says (`QIZ` → `qız`, `TƏŞKİLATI` → `təşkilatı`, `ADI` →
+//! `adı`). Otherwise every reading of its `I`s as `ı` or `i` is stemmed and the spelling the
+//! dictionary explains most cheaply is used — a headword as written before a headword plus
+//! suffixes, and on a tie the spelling with more `i`, since a Latin keyboard types `I` for `İ`:
+//! `IŞIQ` → `işıq`; `IQTISADI` → `iqtisadi` (not `iqtisad-ı`). So an upper-case word typed on
+//! a Latin keyboard that is also the proper upper case of another word (`ADI`: `adı` "its
+//! name" or `adi` "ordinary"; `SIZIN`: `sızın` or `sizin`) is read as that other word. If no
+//! spelling is known and the token is all ASCII, it is taken for a foreign word and lowercased
+//! the ordinary way (`API` → `api`). Decomposed letters (`o` + U+0308) are composed, the
 //! look-alikes `ǝ` (U+01DD) and `ä` are read as `ə`, soft hyphens and zero-width characters are
 //! ignored.
 
@@ -93,18 +99,24 @@ fn normalize(word: &str) -> String {
     normal
 }
 
-/// Lowercases a normalised word the Turkic way, reading a Latin `I` as `i` where only that
-/// spelling is a known word (see the module documentation).
+/// Lowercases a normalised word the Turkic way, reading a Latin `I` as `i` where the Turkic
+/// reading is no known word (see the module documentation). D189 §4.10.3: results do not
+/// depend on case, and a Latin `I` typed for `İ` means the same as the proper letter.
 fn lowercase(word: &str) -> String {
     let turkic = turkic_lowercase(word);
     let n_capital_i = word.chars().filter(|&c| c == 'I').count();
+    // The Turkic reading first: a correctly cased word (`TƏŞKİLATI`, `ADI`) means what it says.
     if n_capital_i == 0 || stem(&turkic, false).known {
         return turkic;
     }
+    // Then every spelling with some `I` read as `i` (up to 2^8 of them; further `I`s stay
+    // `ı`). The best known one wins: the cheapest reading (a headword as written beats a
+    // headword plus suffixes: `IQTISADI` is `iqtisadi` "economic", not `iqtisad-ı`), and among
+    // equally cheap ones the spelling with more `i`, because a Latin keyboard has no `İ` and
+    // gives `I` for every `i`.
     let n_tried = n_capital_i.min(8);
-    let mut masks: Vec<u32> = (1..1u32 << n_tried).collect();
-    masks.sort_by_key(|mask| mask.count_ones());
-    for mask in masks {
+    let mut best: Option<(u16, std::cmp::Reverse<u32>, String)> = None;
+    for mask in 1..1u32 << n_tried {
         let mut candidate = String::with_capacity(turkic.len());
         let mut nth_i = 0;
         for letter in word.chars() {
@@ -119,9 +131,20 @@ fn lowercase(word: &str) -> String {
                 candidate.push_str(&turkic_lowercase(letter.encode_utf8(&mut [0; 4])));
             }
         }
-        if stem(&candidate, false).known {
-            return candidate;
+        let stemmed = stem(&candidate, false);
+        if !stemmed.known {
+            continue;
         }
+        let rank = (stemmed.cost, std::cmp::Reverse(mask.count_ones()));
+        if best
+            .as_ref()
+            .is_none_or(|(cost, n_i, _)| rank < (*cost, *n_i))
+        {
+            best = Some((rank.0, rank.1, candidate));
+        }
+    }
+    if let Some((_, _, spelling)) = best {
+        return spelling;
     }
     // No spelling is a known word. An all-ASCII token is then most likely foreign (`API`,
     // `Instagram`), and read with the ordinary `I` → `i`.
@@ -363,6 +386,14 @@ mod tests {
         assert_eq!(lowercase("Işıq"), "işıq");
         assert_eq!(lowercase("İŞIQ"), "işıq");
         assert_eq!(lowercase("QIZ"), "qız");
+        // Issue 10, D189 §4.10.3: a headword as written beats a headword plus suffixes.
+        assert_eq!(lowercase("IQTISADI"), "iqtisadi");
+        assert_eq!(lowercase("Iqtisadi"), "iqtisadi");
+        // The proper upper case of a known word means that word.
+        assert_eq!(lowercase("İQTİSADI"), "iqtisadı");
+        assert_eq!(lowercase("TƏŞKİLATI"), "təşkilatı");
+        assert_eq!(lowercase("ADI"), "adı");
+        assert_eq!(lowercase("API"), "api");
     }
 
     #[test]

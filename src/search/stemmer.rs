@@ -703,6 +703,9 @@ pub struct Stem {
     pub term: String,
     /// Whether a dictionary headword explains the word (rather than a guess).
     pub known: bool,
+    /// The cost of the best reading: 0 for a headword or irregular form as written, more for
+    /// each suffix and derivation read off. Compares readings of different spellings.
+    pub cost: u16,
 }
 
 fn readings(word: &str, folded: bool, record_tags: bool) -> (Vec<Reading>, bool) {
@@ -825,12 +828,14 @@ pub fn stem(word: &str, folded: bool) -> Stem {
         return Stem {
             term: word.to_string(),
             known: false,
+            cost: 0,
         };
     }
     if let Some(lemma) = LEXICON.irregular(word, folded) {
         return Stem {
             term: lemma.to_string(),
             known: true,
+            cost: 0,
         };
     }
     let (found, known) = readings(word, folded, false);
@@ -849,11 +854,16 @@ pub fn stem(word: &str, folded: bool) -> Stem {
             let term = LEXICON
                 .irregular(&term, folded)
                 .map_or(term, str::to_string);
-            Stem { term, known }
+            Stem {
+                term,
+                known,
+                cost: reading.cost,
+            }
         }
         None => Stem {
             term: word.to_string(),
             known: false,
+            cost: 0,
         },
     }
 }
