@@ -383,15 +383,7 @@ fn recomputed_hash(entry: &JournalEntry) -> String {
 pub fn verify(conn: &Connection) -> super::Result<Option<i64>> {
     let mut expected_prev = GENESIS.to_string();
     for entry in entries(conn)? {
-        let hash = entry_hash(
-            &entry.prev_hash,
-            &entry.at,
-            &entry.actor,
-            &entry.action,
-            &entry.object_type,
-            &entry.object,
-            &entry.detail,
-        );
+        let hash = recomputed_hash(&entry);
         if entry.prev_hash != expected_prev || entry.hash != hash {
             return Ok(Some(entry.id));
         }
