@@ -402,7 +402,9 @@ async fn edit(
     page_id: i64,
     changes: &[(&str, &str)],
 ) -> Reply {
-    let mut fields = editor_fields(&site.head(page_id));
+    // The editor as just opened: its form carries the head revision as its base (issue 10).
+    let (head_id, head) = site.store().head_revision_with_id(page_id).unwrap();
+    let mut fields = editor_fields(&head).set("base_revision", &head_id.to_string());
     for (key, value) in changes {
         fields = fields.set(key, value);
     }
@@ -2690,7 +2692,11 @@ async fn lost_update_a_save_from_an_older_form_is_refused_and_keeps_the_text() {
     )
     .await;
     stale.assert_status(StatusCode::CONFLICT);
-    assert!(stale.body.contains("Moderatorun mətni: körpü."), "{}", stale.body);
+    assert!(
+        stale.body.contains("Moderatorun mətni: körpü."),
+        "{}",
+        stale.body
+    );
     assert!(stale.body.contains("editor"), "{}", stale.body);
     let head_number = site.store().revisions(page).unwrap()[0].number;
     assert!(
@@ -2735,7 +2741,9 @@ async fn lost_update_publishing_from_an_older_form_is_refused_and_publishes_noth
         &app,
         &path,
         &editor,
-        form_a.set("title", "Redaktorun başlığı").set("action", "save"),
+        form_a
+            .set("title", "Redaktorun başlığı")
+            .set("action", "save"),
     )
     .await
     .assert_redirect(&format!("/pages/{page}?done=saved"));
@@ -2753,7 +2761,10 @@ async fn lost_update_publishing_from_an_older_form_is_refused_and_publishes_noth
     stale.assert_status(StatusCode::CONFLICT);
     assert!(stale.body.contains("Moderatorun başlığı"), "{}", stale.body);
     assert_eq!(site.head(page).title, "Redaktorun başlığı");
-    assert!(site.published(file).is_none(), "published from a stale form");
+    assert!(
+        site.published(file).is_none(),
+        "published from a stale form"
+    );
 
     let new_base = base_revision_of(&stale.body).expect("the refused form has a base revision");
     post(
@@ -2767,7 +2778,11 @@ async fn lost_update_publishing_from_an_older_form_is_refused_and_publishes_noth
     )
     .await
     .assert_redirect(&format!("/pages/{page}?done=published"));
-    assert!(site.published(file).unwrap().contains("Moderatorun başlığı"));
+    assert!(
+        site.published(file)
+            .unwrap()
+            .contains("Moderatorun başlığı")
+    );
 }
 
 #[tokio::test]
