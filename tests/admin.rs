@@ -2697,7 +2697,18 @@ async fn lost_update_a_save_from_an_older_form_is_refused_and_keeps_the_text() {
         "{}",
         stale.body
     );
-    assert!(stale.body.contains("editor"), "{}", stale.body);
+    // The notice names who changed the page (its author as the revisions list shows it).
+    let changed_by = admin_text("error_stale")
+        .split("{name}")
+        .next()
+        .unwrap()
+        .to_string();
+    let author = site.store().revisions(page).unwrap()[0].author.clone();
+    assert!(
+        stale.body.contains(&format!("{changed_by}{author} ")) && author.contains("editor"),
+        "the notice does not name {author}: {}",
+        stale.body
+    );
     let head_number = site.store().revisions(page).unwrap()[0].number;
     assert!(
         stale
@@ -2805,4 +2816,46 @@ async fn lost_update_a_form_without_a_base_revision_is_refused() {
     reply.assert_status(StatusCode::CONFLICT);
     assert!(reply.body.contains("Köhnə tabdan mətn."), "{}", reply.body);
     assert_eq!(site.head(page).body, before.body);
+}
+
+#[tokio::test]
+async fn lost_update_the_store_refuses_a_stale_base_and_writes_nothing() {
+    // Issue 10: the check is in the transaction that writes, so that no save slips in between
+    // the panel's check and the write; a refused write leaves no revision and no journal entry.
+    let site = Site::new();
+    let page = site.page_id("az", "news/draft");
+    let mut store = site.store();
+    let (base, mut content) = store.head_revision_with_id(page).unwrap();
+    content.body = "Birinci.".into();
+    store
+        .save_revision_on(
+            page,
+            Some(base),
+            &content,
+            "update",
+            None,
+            &Actor("a".into()),
+        )
+        .unwrap();
+    let revisions = store.revisions(page).unwrap().len();
+    let journal = site.journal().len();
+    content.body = "İkinci, köhnə formadan.".into();
+    for stale_base in [Some(base), None] {
+        match store.save_revision_on(
+            page,
+            stale_base,
+            &content,
+            "update",
+            None,
+            &Actor("b".into()),
+        ) {
+            Err(govsite::store::Error::Stale { by, number, .. }) => {
+                assert_eq!((by.as_str(), number), ("a", revisions as i64));
+            }
+            other => panic!("a stale base {stale_base:?} was not refused: {other:?}"),
+        }
+    }
+    assert_eq!(store.revisions(page).unwrap().len(), revisions);
+    assert_eq!(site.journal().len(), journal);
+    assert_eq!(site.head(page).body, "Birinci.");
 }

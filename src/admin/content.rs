@@ -716,7 +716,7 @@ fn editor_page(
     if let Some(stale) = &notes.stale {
         let message = text(&signed.lang, "error_stale")
             .replace("{name}", &stale.by)
-            .replace("{time}", &stale.at);
+            .replace("{time}", &super::people::local_stamp(state, &stale.at));
         let (before_link, after_link) = message
             .split_once("{link}")
             .map_or((message.clone(), String::new()), |(before, after)| {
