@@ -402,7 +402,9 @@ async fn edit(
     page_id: i64,
     changes: &[(&str, &str)],
 ) -> Reply {
-    let mut fields = editor_fields(&site.head(page_id));
+    // The editor as just opened: its form carries the head revision as its base (issue 10).
+    let (head_id, head) = site.store().head_revision_with_id(page_id).unwrap();
+    let mut fields = editor_fields(&head).set("base_revision", &head_id.to_string());
     for (key, value) in changes {
         fields = fields.set(key, value);
     }
@@ -2632,4 +2634,228 @@ async fn a_scheduled_item_is_dated_at_its_time_and_a_chosen_date_is_kept() {
     let url = site.store().page_meta(chosen).unwrap().url;
     let file = format!("{}index.html", url.trim_start_matches('/'));
     assert_eq!(dc_issued(&site.published(&file).unwrap()), "2025-03-04");
+}
+
+// ---------------------------------------------------------------- issue 10: lost update
+
+/// The `base_revision` the editor form carries (the head revision it was rendered from), if any.
+fn base_revision_of(html: &str) -> Option<String> {
+    let marker = "name=\"base_revision\" value=\"";
+    let start = html.find(marker)? + marker.len();
+    html[start..].split('"').next().map(str::to_string)
+}
+
+/// Opens the editor as `session` would in a browser: the fields it shows, with its base revision.
+async fn open_editor(site: &Site, app: &Router, session: &Session, page_id: i64) -> Fields {
+    let reply = get(app, &format!("/pages/{page_id}"), Some(session)).await;
+    reply.assert_status(StatusCode::OK);
+    let fields = editor_fields(&site.head(page_id));
+    match base_revision_of(&reply.body) {
+        Some(base) => fields.set("base_revision", &base),
+        None => fields,
+    }
+}
+
+#[tokio::test]
+async fn lost_update_a_save_from_an_older_form_is_refused_and_keeps_the_text() {
+    // Issue 10 (D189 §10.1.3: every change is the author's own, none silently undone): two
+    // editors open the same page; the second one's save from the older form must not undo
+    // the first one's change.
+    let site = Site::new();
+    let app = site.admin();
+    let editor = login(&app, "editor", PASSWORD).await;
+    let moderator = login(&app, "moderator", PASSWORD).await;
+    let page = site.page_id("az", "news/draft");
+    let form_a = open_editor(&site, &app, &editor, page).await;
+    let form_b = open_editor(&site, &app, &moderator, page).await;
+
+    let path = format!("/pages/{page}");
+    post(
+        &app,
+        &path,
+        &editor,
+        form_a
+            .set("body", "Redaktorun mətni: yol təmiri.")
+            .set("action", "save"),
+    )
+    .await
+    .assert_redirect(&format!("/pages/{page}?done=saved"));
+
+    let stale = post(
+        &app,
+        &path,
+        &moderator,
+        form_b
+            .clone()
+            .set("body", "Moderatorun mətni: körpü.")
+            .set("action", "save"),
+    )
+    .await;
+    stale.assert_status(StatusCode::CONFLICT);
+    assert!(
+        stale.body.contains("Moderatorun mətni: körpü."),
+        "{}",
+        stale.body
+    );
+    // The notice names who changed the page (its author as the revisions list shows it).
+    let changed_by = admin_text("error_stale")
+        .split("{name}")
+        .next()
+        .unwrap()
+        .to_string();
+    let author = site.store().revisions(page).unwrap()[0].author.clone();
+    assert!(
+        stale.body.contains(&format!("{changed_by}{author} ")) && author.contains("editor"),
+        "the notice does not name {author}: {}",
+        stale.body
+    );
+    let head_number = site.store().revisions(page).unwrap()[0].number;
+    assert!(
+        stale
+            .body
+            .contains(&format!("/pages/{page}/revisions/{head_number}")),
+        "no link to the diff: {}",
+        stale.body
+    );
+    assert_eq!(site.head(page).body, "Redaktorun mətni: yol təmiri.");
+
+    // The form came back with the new head as its base: saving again works.
+    let new_base = base_revision_of(&stale.body).expect("the refused form has a base revision");
+    post(
+        &app,
+        &path,
+        &moderator,
+        form_b
+            .set("base_revision", &new_base)
+            .set("body", "Moderatorun mətni: körpü.")
+            .set("action", "save"),
+    )
+    .await
+    .assert_redirect(&format!("/pages/{page}?done=saved"));
+    assert_eq!(site.head(page).body, "Moderatorun mətni: körpü.");
+}
+
+#[tokio::test]
+async fn lost_update_publishing_from_an_older_form_is_refused_and_publishes_nothing() {
+    // Issue 10: publishing from a form opened before someone else's save would put the older
+    // text on the site over the newer one.
+    let site = Site::new();
+    let app = site.admin();
+    let editor = login(&app, "editor", PASSWORD).await;
+    let moderator = login(&app, "moderator", PASSWORD).await;
+    let page = site.page_id("az", "news/draft");
+    let file = "az/xeberler/qaralama/index.html";
+    let form_a = open_editor(&site, &app, &editor, page).await;
+    let form_b = open_editor(&site, &app, &moderator, page).await;
+    let path = format!("/pages/{page}");
+    post(
+        &app,
+        &path,
+        &editor,
+        form_a
+            .set("title", "Redaktorun başlığı")
+            .set("action", "save"),
+    )
+    .await
+    .assert_redirect(&format!("/pages/{page}?done=saved"));
+
+    let stale = post(
+        &app,
+        &path,
+        &moderator,
+        form_b
+            .clone()
+            .set("title", "Moderatorun başlığı")
+            .set("action", "publish"),
+    )
+    .await;
+    stale.assert_status(StatusCode::CONFLICT);
+    assert!(stale.body.contains("Moderatorun başlığı"), "{}", stale.body);
+    assert_eq!(site.head(page).title, "Redaktorun başlığı");
+    assert!(
+        site.published(file).is_none(),
+        "published from a stale form"
+    );
+
+    let new_base = base_revision_of(&stale.body).expect("the refused form has a base revision");
+    post(
+        &app,
+        &path,
+        &moderator,
+        form_b
+            .set("base_revision", &new_base)
+            .set("title", "Moderatorun başlığı")
+            .set("action", "publish"),
+    )
+    .await
+    .assert_redirect(&format!("/pages/{page}?done=published"));
+    assert!(
+        site.published(file)
+            .unwrap()
+            .contains("Moderatorun başlığı")
+    );
+}
+
+#[tokio::test]
+async fn lost_update_a_form_without_a_base_revision_is_refused() {
+    // Issue 10: a tab opened before the upgrade sends no base revision; it is not trusted blindly.
+    let site = Site::new();
+    let app = site.admin();
+    let editor = login(&app, "editor", PASSWORD).await;
+    let page = site.page_id("az", "news/draft");
+    let before = site.head(page);
+    let reply = post(
+        &app,
+        &format!("/pages/{page}"),
+        &editor,
+        editor_fields(&before)
+            .set("body", "Köhnə tabdan mətn.")
+            .set("action", "save"),
+    )
+    .await;
+    reply.assert_status(StatusCode::CONFLICT);
+    assert!(reply.body.contains("Köhnə tabdan mətn."), "{}", reply.body);
+    assert_eq!(site.head(page).body, before.body);
+}
+
+#[tokio::test]
+async fn lost_update_the_store_refuses_a_stale_base_and_writes_nothing() {
+    // Issue 10: the check is in the transaction that writes, so that no save slips in between
+    // the panel's check and the write; a refused write leaves no revision and no journal entry.
+    let site = Site::new();
+    let page = site.page_id("az", "news/draft");
+    let mut store = site.store();
+    let (base, mut content) = store.head_revision_with_id(page).unwrap();
+    content.body = "Birinci.".into();
+    store
+        .save_revision_on(
+            page,
+            Some(base),
+            &content,
+            "update",
+            None,
+            &Actor("a".into()),
+        )
+        .unwrap();
+    let revisions = store.revisions(page).unwrap().len();
+    let journal = site.journal().len();
+    content.body = "İkinci, köhnə formadan.".into();
+    for stale_base in [Some(base), None] {
+        match store.save_revision_on(
+            page,
+            stale_base,
+            &content,
+            "update",
+            None,
+            &Actor("b".into()),
+        ) {
+            Err(govsite::store::Error::Stale { by, number, .. }) => {
+                assert_eq!((by.as_str(), number), ("a", revisions as i64));
+            }
+            other => panic!("a stale base {stale_base:?} was not refused: {other:?}"),
+        }
+    }
+    assert_eq!(store.revisions(page).unwrap().len(), revisions);
+    assert_eq!(site.journal().len(), journal);
+    assert_eq!(site.head(page).body, "Birinci.");
 }

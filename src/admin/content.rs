@@ -549,6 +549,8 @@ pub async fn create_page(
 /// A page the user may open: its place, newest revision and the site's sections.
 struct OpenPage {
     meta: PageMeta,
+    /// The id of `head`: the `base_revision` a form rendered now carries (issue 10).
+    head_id: i64,
     head: PageContent,
     sections: Vec<SectionRecord>,
 }
@@ -559,9 +561,9 @@ fn open_page(state: &AdminState, signed: &mut Signed, id: i64) -> Result<OpenPag
         Err(crate::store::Error::NotFound(_)) => return Err(state.not_found(Some(signed))),
         Err(error) => return Err(state.internal(error.into())),
     };
-    let head = signed
+    let (head_id, head) = signed
         .store
-        .head_revision(id)
+        .head_revision_with_id(id)
         .map_err(|e| state.internal(e.into()))?;
     let sections = signed
         .store
@@ -578,6 +580,7 @@ fn open_page(state: &AdminState, signed: &mut Signed, id: i64) -> Result<OpenPag
     }
     Ok(OpenPage {
         meta,
+        head_id,
         head,
         sections,
     })
@@ -617,6 +620,16 @@ struct EditorNotes {
     warnings: Vec<Value>,
     /// The form's values as submitted, for fields not in `PageContent`.
     form: Option<Form>,
+    /// Someone saved the page after the form was opened (issue 10, lost update).
+    stale: Option<StaleNotice>,
+}
+
+/// Who changed the page after the user opened it, and the head the re-rendered form is based on.
+struct StaleNotice {
+    by: String,
+    at: String,
+    head: i64,
+    number: i64,
 }
 
 fn editor_page(
@@ -691,6 +704,33 @@ fn editor_page(
     context.insert("done", &notes.done);
     context.insert("errors", &notes.errors);
     context.insert("warnings", &notes.warnings);
+    // Issue 10, lost update: the form carries the revision it was opened from. A form sent
+    // back keeps its own base (a missing one stays missing), so that only reading what
+    // changed — the stale notice, which renders the new head — lets a save over it through.
+    let base_revision = match (&notes.stale, &notes.form) {
+        (Some(stale), _) => stale.head.to_string(),
+        (None, Some(form)) => form.get("base_revision").to_string(),
+        (None, None) => page.head_id.to_string(),
+    };
+    context.insert("base_revision", &base_revision);
+    if let Some(stale) = &notes.stale {
+        let message = text(&signed.lang, "error_stale")
+            .replace("{name}", &stale.by)
+            .replace("{time}", &super::people::local_stamp(state, &stale.at));
+        let (before_link, after_link) = message
+            .split_once("{link}")
+            .map_or((message.clone(), String::new()), |(before, after)| {
+                (before.to_string(), after.to_string())
+            });
+        context.insert(
+            "stale",
+            &json!({
+                "before": before_link,
+                "after": after_link,
+                "link": format!("/pages/{}/revisions/{}", page.meta.id, stale.number),
+            }),
+        );
+    }
     context.insert(
         "reason",
         notes.form.as_ref().map_or("", |form| form.get("reason")),
@@ -707,10 +747,51 @@ fn editor_page(
         &format!("http://{}{}", state.config.public_addr, page.meta.url),
     );
     let mut response = state.page(signed, "editor.html", context)?;
-    if !notes.errors.is_empty() || !notes.warnings.is_empty() {
+    if notes.stale.is_some() {
+        *response.status_mut() = StatusCode::CONFLICT;
+    } else if !notes.errors.is_empty() || !notes.warnings.is_empty() {
         *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
     }
     Ok(response)
+}
+
+/// The editor again (409) after a save from a form opened before someone else's save: the
+/// user's text stays in the form, the notice names who changed the page and links to the
+/// changes, and the form now carries the new head as its base (issue 10, lost update).
+/// Other store errors are answered as usual.
+fn refuse_stale(
+    state: &AdminState,
+    signed: &Signed,
+    page: &OpenPage,
+    content: &PageContent,
+    error: crate::store::Error,
+    form: Form,
+) -> Reply {
+    let crate::store::Error::Stale {
+        by,
+        at,
+        head,
+        number,
+    } = error
+    else {
+        return Err(state.internal(error.into()));
+    };
+    editor_page(
+        state,
+        signed,
+        page,
+        content,
+        EditorNotes {
+            form: Some(form),
+            stale: Some(StaleNotice {
+                by,
+                at,
+                head,
+                number,
+            }),
+            ..Default::default()
+        },
+    )
 }
 
 /// The editor again with the submitted form and what stopped it (422).
@@ -909,6 +990,13 @@ pub async fn save_page(
                 return refuse(&state, &signed, &page, &shown, errors, form);
             }
         };
+        // Issue 10, lost update: a form opened before someone else's save (or one without a
+        // base revision) writes nothing — not the guard override, the move nor the revision.
+        // `save_revision_on` checks again in the transaction that writes.
+        let base_revision = form.get("base_revision").parse::<i64>().ok();
+        if let Err(error) = signed.store.check_base_revision(id, base_revision) {
+            return refuse_stale(&state, &signed, &page, &content, error, form);
+        }
         let lang = signed.lang.clone();
         let can_publish = permissions::can_publish(
             &signed.user,
@@ -1096,10 +1184,16 @@ pub async fn save_page(
             return Ok(see_other(&format!("/pages/{id}?done=unchanged")));
         }
         let actor = signed.actor.clone();
-        signed
-            .store
-            .save_revision_as(id, &content, step, note.as_deref(), &actor)
-            .map_err(|e| state.internal(e.into()))?;
+        if let Err(error) = signed.store.save_revision_on(
+            id,
+            base_revision,
+            &content,
+            step,
+            note.as_deref(),
+            &actor,
+        ) {
+            return refuse_stale(&state, &signed, &page, &content, error, form);
+        }
         // A draft or a review changes nothing on the site; the other steps publish now.
         if moved || matches!(step, "publish" | "correct" | "unpublish" | "schedule") {
             super::publish(&state.config).map_err(|e| state.internal(e))?;

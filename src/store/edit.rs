@@ -196,6 +196,34 @@ pub(super) fn head_revision(
     .optional()
 }
 
+/// Refuses a write made from a form opened on `base_revision` when the page's head revision
+/// is another one (issue 10, lost update): a missing base is refused too, as it cannot be
+/// checked. Called inside the transaction that writes, so no save can slip in between.
+pub(super) fn check_base_revision(
+    conn: &Connection,
+    page_id: i64,
+    base_revision: Option<i64>,
+) -> Result<()> {
+    let (head, number, by, at): (i64, i64, String, String) = conn
+        .query_row(
+            "SELECT id, number, author, saved_at FROM revisions WHERE page_id = ?1 ORDER BY number DESC LIMIT 1",
+            params![page_id],
+            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)),
+        )
+        .optional()?
+        .ok_or_else(|| Error::NotFound(format!("page {page_id}")))?;
+    if base_revision == Some(head) {
+        Ok(())
+    } else {
+        Err(Error::Stale {
+            by,
+            at,
+            head,
+            number,
+        })
+    }
+}
+
 /// After a page's address changed (renamed or moved): its old address redirects to it with 301,
 /// and a redirect that pointed away from its new address is dropped. Returns the new address.
 pub(super) fn redirect_old_address(
@@ -262,6 +290,19 @@ impl Store {
         head_revision(&self.conn, page_id)?
             .map(|(_, content)| content)
             .ok_or_else(|| Error::NotFound(format!("page {page_id}")))
+    }
+
+    /// The newest revision of a page with its id (the editor's `base_revision`).
+    pub fn head_revision_with_id(&self, page_id: i64) -> Result<(i64, PageContent)> {
+        head_revision(&self.conn, page_id)?
+            .ok_or_else(|| Error::NotFound(format!("page {page_id}")))
+    }
+
+    /// `Ok` while the page's head revision is still `base_revision`, else [`Error::Stale`]
+    /// naming who changed it and when (issue 10, lost update). Writes nothing; the write
+    /// itself checks again in its transaction ([`Store::save_revision_on`]).
+    pub fn check_base_revision(&self, page_id: i64, base_revision: Option<i64>) -> Result<()> {
+        check_base_revision(&self.conn, page_id, base_revision)
     }
 
     /// Saves a new revision of a page; editing a published page this way with status `draft`

@@ -31,6 +31,22 @@ pub enum Error {
         summary: String,
         problems: Vec<String>,
     },
+    /// The page's head revision is no longer the one the user's form was opened from
+    /// (`base_revision`): someone saved after it was opened. Nothing was written (issue 10,
+    /// lost update).
+    #[error(
+        "this page was changed by {by} at {at} after you opened it (now revision {number}); nothing was saved — check the changes and save again"
+    )]
+    Stale {
+        /// Who saved the head revision.
+        by: String,
+        /// When, as stored.
+        at: String,
+        /// The head revision's id: the base a form must carry to save over it.
+        head: i64,
+        /// The head revision's number, for the link to its changes.
+        number: i64,
+    },
     #[error("database error: {0}")]
     Db(#[from] rusqlite::Error),
     #[error("{0}")]
@@ -45,6 +61,7 @@ impl Error {
                 Ok(crate::UserError::with_problems(summary, problems))
             }
             Error::NotFound(what) => Ok(crate::UserError::new(format!("{what} not found"))),
+            stale @ Error::Stale { .. } => Ok(crate::UserError::new(stale.to_string())),
             other => Err(other),
         }
     }

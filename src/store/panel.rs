@@ -316,9 +316,41 @@ impl Store {
         note: Option<&str>,
         actor: &Actor,
     ) -> Result<i64> {
+        self.write_revision(page_id, None, content, action, note, actor)
+    }
+
+    /// [`Store::save_revision_as`] for a form opened on `base_revision`: refused with
+    /// [`Error::Stale`], writing nothing, when the page's head revision is no longer that one
+    /// or the form carried none (issue 10, lost update). The check and the insert are one
+    /// transaction.
+    pub fn save_revision_on(
+        &mut self,
+        page_id: i64,
+        base_revision: Option<i64>,
+        content: &PageContent,
+        action: &str,
+        note: Option<&str>,
+        actor: &Actor,
+    ) -> Result<i64> {
+        self.write_revision(page_id, Some(base_revision), content, action, note, actor)
+    }
+
+    /// Writes a revision; `expected_base` is `Some(base)` when the head must still be `base`.
+    fn write_revision(
+        &mut self,
+        page_id: i64,
+        expected_base: Option<Option<i64>>,
+        content: &PageContent,
+        action: &str,
+        note: Option<&str>,
+        actor: &Actor,
+    ) -> Result<i64> {
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        if let Some(base_revision) = expected_base {
+            super::edit::check_base_revision(&tx, page_id, base_revision)?;
+        }
         let (_, before) = head_revision(&tx, page_id)?
             .ok_or_else(|| Error::NotFound(format!("page {page_id}")))?;
         let revision_id = insert_revision(&tx, page_id, content, actor, self.utc_offset)?;
