@@ -31,19 +31,32 @@ pub fn run_scheduler(config: Config) {
                 Err(error) => eprintln!("scheduler: search index refresh failed: {error:#}"),
             }
         }
-        match scheduled_build(&config, last_check, now) {
-            Ok(Some(report)) => {
-                for path in &report.written {
-                    println!("scheduler: wrote /{path}");
-                }
-                for path in &report.removed {
-                    println!("scheduler: removed /{path}");
-                }
+        last_check = publish_due(&config, last_check, now);
+    }
+}
+
+/// One check of the scheduler: builds what came due in `(since, now]` and returns where the
+/// next check starts — `now` when the build succeeded or nothing was due, `since` again when
+/// it failed, so that a failed scheduled publication is retried at the next check instead of
+/// being forgotten (D189 §10.1.11: a maintenance notice must reach the home page).
+pub fn publish_due(config: &Config, since: i64, now: OffsetDateTime) -> i64 {
+    match scheduled_build(config, since, now) {
+        Ok(Some(report)) => {
+            for path in &report.written {
+                println!("scheduler: wrote /{path}");
             }
-            Ok(None) => {}
-            Err(error) => eprintln!("scheduler: {error:#}"),
+            for path in &report.removed {
+                println!("scheduler: removed /{path}");
+            }
+            now.unix_timestamp()
         }
-        last_check = now.unix_timestamp();
+        Ok(None) => now.unix_timestamp(),
+        Err(error) => {
+            eprintln!(
+                "scheduler: publishing what came due failed, retrying at the next check: {error:#}"
+            );
+            since
+        }
     }
 }
 

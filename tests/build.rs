@@ -416,3 +416,41 @@ fn can_build_the_demo_site() {
     assert!(public.join("az/xeberler/sehife/2/index.html").is_file());
     assert!(public.join("en/news/page/2/index.html").is_file());
 }
+
+// Issue 10: the scheduler advanced its `last_check` even when its build failed, so a scheduled
+// publication whose build failed was never retried and the site stayed stale.
+#[test]
+fn can_retry_a_scheduled_publication_whose_build_failed() {
+    let (_temp, site) = built_fixture();
+    let (config, mut store) = open(&site);
+    let page_id = store.page_id("az", "news/first").unwrap();
+    let mut scheduled = store.head_revision(page_id).unwrap();
+    scheduled.title = "Planlı xəbər".into();
+    scheduled.publish_at = Some(govsite::model::Stamp::parse("2030-01-01T09:00:00+04:00").unwrap());
+    store
+        .save_revision(page_id, &scheduled, &Actor("editor".into()))
+        .unwrap();
+    let due = 1_893_474_000;
+    let after = time::macros::datetime!(2030-01-01 05:00 UTC);
+
+    // The build cannot write: `public/` is a file.
+    let public = site.join("public");
+    std::fs::rename(&public, site.join("public.away")).unwrap();
+    std::fs::write(&public, "not a folder").unwrap();
+    let next = govsite::ops::publish_due(&config, due - 10, after);
+    assert_eq!(
+        next,
+        due - 10,
+        "a failed build must be retried from the same point"
+    );
+
+    // The next check, once the build can write, publishes it.
+    std::fs::remove_file(&public).unwrap();
+    std::fs::rename(site.join("public.away"), &public).unwrap();
+    let next = govsite::ops::publish_due(&config, next, after);
+    assert_eq!(next, after.unix_timestamp());
+    assert!(
+        read(&public.join("az/xeberler/birinci-xeber/index.html"))
+            .contains("<h1>Planlı xəbər</h1>")
+    );
+}
