@@ -454,3 +454,41 @@ fn can_retry_a_scheduled_publication_whose_build_failed() {
             .contains("<h1>Planlı xəbər</h1>")
     );
 }
+
+// Issue 10: `govsite build` while another process published raced on `public/`, the manifest
+// and the search index ("LockBusy", 500s in the panel). One lock per site, across processes:
+// a second publisher waits for its turn and says so.
+#[test]
+fn can_wait_for_another_process_that_is_publishing() {
+    let (_temp, site) = built_fixture();
+    let config = Config::load(&site).unwrap();
+    let lock = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(config.data_dir.join(govsite::build::PUBLISH_LOCK_FILE))
+        .unwrap();
+    lock.lock().unwrap();
+    let started = std::time::Instant::now();
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_govsite"))
+        .arg("--site")
+        .arg(&site)
+        .args(["build", "--full"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    lock.unlock().unwrap();
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(
+        started.elapsed() >= std::time::Duration::from_millis(1500),
+        "the build did not wait for the lock"
+    );
+    assert!(
+        stderr.contains("another govsite process is publishing this site; waiting"),
+        "{stderr}"
+    );
+}

@@ -17,8 +17,40 @@ use crate::render::{Output, OutputKind, SiteView, Templates};
 use crate::search::index::SearchIndex;
 use crate::store::Store;
 
-/// Taken by every build and reindex of this process, so that they never interleave.
-static BUILD_TURN: std::sync::Mutex<()> = std::sync::Mutex::new(());
+/// The file whose exclusive lock every build and reindex of a site holds, in every process
+/// (`serve`'s panel and scheduler, `govsite build`, `govsite index`): one writer of `public/`,
+/// the build manifest and the search index at a time (D189 §6.3.13).
+pub const PUBLISH_LOCK_FILE: &str = "publish.lock";
+
+/// Waits for this site's publishing turn: the lock on `data/publish.lock`, released when the
+/// returned file is dropped. Says so when another process or thread holds it.
+fn take_publish_turn(config: &Config) -> anyhow::Result<std::fs::File> {
+    std::fs::create_dir_all(&config.data_dir)
+        .with_context(|| format!("failed to create {}", config.data_dir.display()))?;
+    let path = config.data_dir.join(PUBLISH_LOCK_FILE);
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .read(true)
+        .write(true)
+        .open(&path)
+        .with_context(|| format!("failed to open the publishing lock {}", path.display()))?;
+    match file.try_lock() {
+        Ok(()) => {}
+        Err(std::fs::TryLockError::WouldBlock) => {
+            eprintln!(
+                "build: another govsite process is publishing this site; waiting for it to finish ({})",
+                path.display()
+            );
+            file.lock()
+                .with_context(|| format!("failed to lock {}", path.display()))?;
+        }
+        Err(std::fs::TryLockError::Error(error)) => {
+            return Err(error).with_context(|| format!("failed to lock {}", path.display()));
+        }
+    }
+    Ok(file)
+}
 
 /// What a build did.
 #[derive(Debug, Default)]
@@ -41,10 +73,9 @@ pub fn build(
     full: bool,
     now: OffsetDateTime,
 ) -> anyhow::Result<BuildReport> {
-    // One build at a time in this process: the admin panel and the scheduler both publish.
-    let _turn = BUILD_TURN
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    // One build at a time for this site, across threads and processes: the admin panel, the
+    // scheduler and the command line all publish.
+    let _turn = take_publish_turn(config)?;
     let started = Instant::now();
     let model = store
         .load_model(&config.theme, now.unix_timestamp())
@@ -228,9 +259,7 @@ fn update_search_index(
 /// (`govsite index --full`, and the scheduled refresh of D189 §4.10.1). Returns the number of
 /// pages indexed.
 pub fn reindex(store: &Store, config: &Config, now: OffsetDateTime) -> anyhow::Result<u64> {
-    let _turn = BUILD_TURN
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    let _turn = take_publish_turn(config)?;
     let model = store.load_model(&config.theme, now.unix_timestamp())?;
     let view = SiteView::new(config, &model);
     let revision_ids: Vec<i64> = model.pages.iter().map(|page| page.revision_id).collect();
