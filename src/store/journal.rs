@@ -239,19 +239,10 @@ pub struct JournalCheckpoint {
 }
 
 /// Recomputes the hash chain and compares it with the recorded heads (`head_lines`: the
-/// lines of the head file, if there is one). Returns the entry count and the first problem.
-pub fn verify_with_heads(
-    conn: &Connection,
-    head_lines: Option<&str>,
-) -> super::Result<(usize, Option<JournalProblem>)> {
-    let (count, problem, _) = verify_since(conn, None, head_lines)?;
-    Ok((count, problem))
-}
-
-/// Like [`verify_with_heads`], but from a checkpoint: the checkpoint's entry must still be
-/// there, at the same position and with the same (recomputed) hash; the entries after it
-/// are recomputed and head lines beyond it compared. Entries before the checkpoint are not
-/// read again: an edit of one of them is caught by the next full check (`audit-log verify`,
+/// lines of the head file, if there is one), from a checkpoint (`None`: from the first
+/// entry): the checkpoint's entry must still be there, at the same position and with the
+/// same (recomputed) hash; the entries after it are recomputed and head lines beyond it
+/// compared. Entries before the checkpoint are not read again: an edit of one of them is caught by the next full check (`audit-log verify`,
 /// or the panel's first journal page after a restart), not by this one. Returns the entry
 /// count, the first problem and, when there is none, the new checkpoint.
 pub fn verify_since(
@@ -379,15 +370,9 @@ fn recomputed_hash(entry: &JournalEntry) -> String {
     )
 }
 
-/// The id of the first entry whose hash or link to its predecessor does not hold.
+/// The id of the first entry whose hash or link to its predecessor does not hold: the full
+/// check of [`verify_since`] without head lines.
 pub fn verify(conn: &Connection) -> super::Result<Option<i64>> {
-    let mut expected_prev = GENESIS.to_string();
-    for entry in entries(conn)? {
-        let hash = recomputed_hash(&entry);
-        if entry.prev_hash != expected_prev || entry.hash != hash {
-            return Ok(Some(entry.id));
-        }
-        expected_prev = entry.hash;
-    }
-    Ok(None)
+    let (_, problem, _) = verify_since(conn, None, None)?;
+    Ok(problem.and_then(|problem| problem.entry))
 }

@@ -523,33 +523,6 @@ impl Store {
         Ok(LoginGate::Throttled)
     }
 
-    /// Refused login attempts counted for a subject (`account:NAME` or `address:IP`) in all
-    /// windows still kept.
-    pub fn throttled_attempts(&self, subject: &str) -> Result<i64> {
-        Ok(self.conn.query_row(
-            "SELECT COALESCE(SUM(attempts), 0) FROM login_throttles WHERE subject = ?1",
-            params![subject],
-            |row| row.get(0),
-        )?)
-    }
-
-    /// Failed logins since `since`: (for this account, from this address).
-    pub fn login_failures_since(
-        &self,
-        account: &str,
-        address: &str,
-        since: i64,
-    ) -> Result<(i64, i64)> {
-        let count = |column: &str, value: &str| -> Result<i64> {
-            Ok(self.conn.query_row(
-                &format!("SELECT COUNT(*) FROM login_failures WHERE {column} = ?1 AND at >= ?2"),
-                params![value, since],
-                |row| row.get(0),
-            )?)
-        };
-        Ok((count("account", account)?, count("address", address)?))
-    }
-
     /// Forgets an account's failed logins after a successful one.
     pub fn clear_login_failures(&mut self, account: &str) -> Result<()> {
         self.conn.execute(
