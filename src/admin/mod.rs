@@ -231,6 +231,13 @@ impl Signed {
     }
 }
 
+/// Is a session still good: not idle too long, not too old, its user not disabled?
+fn is_live(session: &crate::store::Session, user: &User, now: i64) -> bool {
+    !user.disabled
+        && now - session.last_seen <= auth::SESSION_IDLE_SECONDS
+        && now - session.created_at <= auth::SESSION_ABSOLUTE_SECONDS
+}
+
 fn now() -> i64 {
     OffsetDateTime::now_utc().unix_timestamp()
 }
@@ -239,35 +246,31 @@ impl AdminState {
     /// Does the request carry the cookie of a session that has not expired, of an enabled
     /// user? Only reads; the request itself checks the session again.
     fn has_live_session(&self, headers: &HeaderMap) -> bool {
-        let Some(session_id) = headers
-            .get(header::COOKIE)
-            .and_then(|value| value.to_str().ok())
-            .and_then(|cookie| auth::session_from_cookie_header(cookie, self.https))
-        else {
+        let Some(session_id) = self.session_id(headers) else {
             return false;
         };
         let Ok(store) = self.open_store() else {
             return false;
         };
-        let now = now();
         matches!(
             store.session(&auth::session_hash(&session_id)),
-            Ok(Some((session, user)))
-                if !user.disabled
-                    && now - session.last_seen <= auth::SESSION_IDLE_SECONDS
-                    && now - session.created_at <= auth::SESSION_ABSOLUTE_SECONDS
+            Ok(Some((session, user))) if is_live(&session, &user, now())
         )
+    }
+
+    /// The session id the request's cookie carries, if it is well-formed.
+    fn session_id(&self, headers: &HeaderMap) -> Option<String> {
+        headers
+            .get(header::COOKIE)
+            .and_then(|value| value.to_str().ok())
+            .and_then(|cookie| auth::session_from_cookie_header(cookie, self.https))
     }
 
     /// The signed-in user of a request, or the response that sends them to log in. Ends
     /// sessions that were idle too long or are too old; a user with a one-time password is
     /// sent to change it first.
     fn signed_in(&self, headers: &HeaderMap) -> Result<Signed, Response> {
-        let session_id = headers
-            .get(header::COOKIE)
-            .and_then(|value| value.to_str().ok())
-            .and_then(|cookie| auth::session_from_cookie_header(cookie, self.https));
-        let Some(session_id) = session_id else {
+        let Some(session_id) = self.session_id(headers) else {
             return Err(see_other("/login"));
         };
         let mut store = self.open_store().map_err(|e| self.internal(e))?;
@@ -277,9 +280,7 @@ impl AdminState {
         else {
             return Err(see_other("/login?expired=1"));
         };
-        let expired = now - session.last_seen > auth::SESSION_IDLE_SECONDS
-            || now - session.created_at > auth::SESSION_ABSOLUTE_SECONDS;
-        if expired || user.disabled {
+        if !is_live(&session, &user, now) {
             let _ = store.end_session(&hash);
             return Err(see_other("/login?expired=1"));
         }
