@@ -315,10 +315,6 @@ pub fn published_file_response(
     response
 }
 
-fn file_response(status: StatusCode, path: &Path, bytes: Vec<u8>, head: bool) -> Response {
-    published_file_response(status, path, bytes, head)
-}
-
 /// A request path shortened for a log line: long URLs are an attack, not a record to keep.
 pub fn path_for_log(path: &str) -> String {
     const SHOWN: usize = 200;
@@ -343,10 +339,7 @@ async fn serve_public(State(state): State<Arc<PublicState>>, method: Method, uri
         return error_page(&state, path, StatusCode::NOT_FOUND, head).await;
     };
     // Hidden files and the build's bookkeeping are not for readers (D189 §6.3.10).
-    if path.split('/').any(|segment| segment.starts_with('.'))
-        || segments.iter().any(|segment| segment.starts_with('.'))
-        || segments == ["_redirects"]
-    {
+    if segments.iter().any(|segment| segment.starts_with('.')) || segments == ["_redirects"] {
         return error_page(&state, path, StatusCode::FORBIDDEN, head).await;
     }
     if let Some(to) = state.redirect_for(path) {
@@ -378,7 +371,7 @@ async fn serve_public(State(state): State<Arc<PublicState>>, method: Method, uri
     {
         return search(&state, &uri, &file, bytes, head).await;
     }
-    file_response(StatusCode::OK, &file, bytes, head)
+    published_file_response(StatusCode::OK, &file, bytes, head)
 }
 
 /// Fills the search page with results on the bounded pool of search threads; when all are
@@ -413,7 +406,7 @@ async fn search(
         worker.search_page(&shell, &owned_path, &params)
     });
     match tokio::time::timeout(state.limits.search_time_limit, task).await {
-        Ok(Ok(Ok(html))) => file_response(StatusCode::OK, file, html.into_bytes(), head),
+        Ok(Ok(Ok(html))) => published_file_response(StatusCode::OK, file, html.into_bytes(), head),
         Ok(Ok(Err(error))) => {
             // The error chain names the index, not the reader's query.
             eprintln!("serve: search failed on {}: {error:#}", path_for_log(path));
@@ -636,7 +629,7 @@ async fn error_page(state: &PublicState, path: &str, status: StatusCode, head: b
             .join(lang)
             .join(format!("{}.html", status.as_u16()));
         if let Ok(bytes) = tokio::fs::read(&page).await {
-            return file_response(status, &page, bytes, head);
+            return published_file_response(status, &page, bytes, head);
         }
         // 414 and 503 have no page of their own: the 404 and 500 pages say it in the language.
         let fallback = if status.is_server_error() {
@@ -646,7 +639,7 @@ async fn error_page(state: &PublicState, path: &str, status: StatusCode, head: b
         };
         let page = state.public_dir.join(lang).join(format!("{fallback}.html"));
         if let Ok(bytes) = tokio::fs::read(&page).await {
-            return file_response(status, &page, bytes, head);
+            return published_file_response(status, &page, bytes, head);
         }
     }
     (status, status.to_string()).into_response()
