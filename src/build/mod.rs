@@ -91,12 +91,16 @@ pub fn build(
     let outputs = view.outputs();
     let public = &config.public_dir;
     fs::create_dir_all(public).with_context(|| format!("failed to create {}", public.display()))?;
-    // Every output path is checked before anything is written: a bad one stops the build.
-    let unsafe_outputs: Vec<String> = outputs
-        .iter()
-        .filter_map(|output| output_file(public, &output.path).err())
-        .map(|error| error.to_string())
-        .collect();
+    // Every output path is checked, once, before anything is written: a bad one stops the
+    // build. `files[i]` is where `outputs[i]` goes.
+    let mut files = Vec::with_capacity(outputs.len());
+    let mut unsafe_outputs = Vec::new();
+    for output in &outputs {
+        match output_file(public, &output.path) {
+            Ok(file) => files.push(file),
+            Err(error) => unsafe_outputs.push(error.to_string()),
+        }
+    }
     if !unsafe_outputs.is_empty() {
         return Err(UserError::with_problems(
             "the build was refused: these outputs would be written outside the public folder; nothing was written:",
@@ -110,24 +114,24 @@ pub fn build(
     } else {
         store.build_manifest()?
     };
-    let changed: Vec<&Output> = outputs
+    let changed: Vec<(&Output, &PathBuf)> = outputs
         .iter()
-        .filter(|output| {
-            manifest.get(&output.path) != Some(&output.digest)
-                || !output_file(public, &output.path).is_ok_and(|file| file.is_file())
+        .zip(&files)
+        .filter(|(output, file)| {
+            manifest.get(&output.path) != Some(&output.digest) || !file.is_file()
         })
         .collect();
 
     let revision_ids: Vec<i64> = changed
         .iter()
-        .filter_map(|output| match output.kind {
+        .filter_map(|(output, _)| match output.kind {
             OutputKind::Page { index, .. } => Some(model.pages[index].revision_id),
             _ => None,
         })
         .collect();
     let bodies = store.revision_bodies(&revision_ids)?;
     let mut media_bytes: HashMap<&str, Vec<u8>> = HashMap::new();
-    for output in &changed {
+    for (output, _) in &changed {
         if let OutputKind::Media { path } = &output.kind {
             let bytes = store
                 .media_bytes(path)?
@@ -138,7 +142,7 @@ pub fn build(
 
     changed
         .par_iter()
-        .map(|output| -> anyhow::Result<()> {
+        .map(|(output, file)| -> anyhow::Result<()> {
             let bytes = match &output.kind {
                 OutputKind::Media { path } => {
                     std::borrow::Cow::Borrowed(media_bytes[path.as_str()].as_slice())
@@ -157,7 +161,7 @@ pub fn build(
                         .with_context(|| format!("failed to render /{}", output.path))?,
                 ),
             };
-            write_atomically(&output_file(public, &output.path)?, &bytes)
+            write_atomically(file, &bytes)
         })
         .collect::<anyhow::Result<Vec<()>>>()?;
 
@@ -193,6 +197,7 @@ pub fn build(
             }
         }
     }
+    let changed: Vec<&Output> = changed.into_iter().map(|(output, _)| output).collect();
     update_search_index(config, &view, &changed, &removed, &bodies, full)?;
     let written: Vec<(String, String)> = changed
         .iter()
