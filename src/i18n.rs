@@ -79,15 +79,21 @@ pub fn url_segment_problem(key: &str, value: &str) -> Option<String> {
     if !URL_SEGMENT_KEYS.contains(&key) || crate::slug::is_valid_slug(value) {
         return None;
     }
-    let suggestion = crate::slug::slugify(value);
-    let suggestion = if suggestion.is_empty() {
-        key.trim_end_matches("_segment").replace('_', "-")
-    } else {
-        suggestion
-    };
+    let suggestion = url_segment_suggestion(key, value);
     Some(format!(
         "`{key}` = \"{value}\" becomes part of the site's addresses and may use only `a-z`, `0-9`, `-`, `_`, and must not be empty (D189 §6.15); write it like \"{suggestion}\""
     ))
+}
+
+/// A slug to suggest for a URL-segment string that is not one: the value transliterated, or
+/// the key's own name when nothing of the value is left.
+pub fn url_segment_suggestion(key: &str, value: &str) -> String {
+    let suggestion = crate::slug::slugify(value);
+    if suggestion.is_empty() {
+        key.trim_end_matches("_segment").replace('_', "-")
+    } else {
+        suggestion
+    }
 }
 
 #[cfg(test)]

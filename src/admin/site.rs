@@ -744,16 +744,13 @@ pub async fn save_strings(
             .iter()
             .filter(|(key, value)| crate::i18n::url_segment_problem(key, value).is_some())
             .map(|(key, value)| {
-                let example = slugify(value);
-                let example = if example.is_empty() {
-                    "sayt-xeritesi".to_string()
-                } else {
-                    example
-                };
                 text(&signed.lang, "error_url_segment")
                     .replace("{key}", key)
                     .replace("{value}", value)
-                    .replace("{example}", &example)
+                    .replace(
+                        "{example}",
+                        &crate::i18n::url_segment_suggestion(key, value),
+                    )
             })
             .collect();
         if !errors.is_empty() {
