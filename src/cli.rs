@@ -3,6 +3,7 @@
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use anyhow::Context as _;
 use clap::{Parser, Subcommand};
@@ -11,10 +12,11 @@ use time::OffsetDateTime;
 use crate::config::Config;
 use crate::error::UserError;
 use crate::model::SiteSource;
+use crate::publishing::{PublishReport, Publisher};
 use crate::render::Templates;
 use crate::search::index::{SearchIndex, SearchRequest};
 use crate::store::{Actor, ImportOptions, Store};
-use crate::{admin, build, content, http, ops};
+use crate::{admin, content, http, ops};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -195,7 +197,13 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Build { full, quiet } => {
             let mut store = open_store(&config)?;
-            let report = build::build(&mut store, &config, full, OffsetDateTime::now_utc())?;
+            let publisher = Publisher::new(config.clone());
+            let now = OffsetDateTime::now_utc();
+            let report = if full {
+                publisher.publish_full(&mut store, now)?
+            } else {
+                publisher.publish(&mut store, now)?
+            };
             print_build(&report, quiet);
         }
         Command::Serve { public, admin } => serve(config, public, admin)?,
@@ -229,7 +237,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Analyze { .. } => unreachable!("handled above"),
         Command::Index { full: _ } => {
             let store = open_store(&config)?;
-            let indexed = build::reindex(&store, &config, OffsetDateTime::now_utc())?;
+            let indexed =
+                Publisher::new(config.clone()).reindex(&store, OffsetDateTime::now_utc())?;
             println!("index: {indexed} pages indexed");
         }
     }
@@ -373,8 +382,18 @@ fn check(config: &Config) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn print_build(report: &build::BuildReport, quiet: bool) {
+fn print_build(report: &PublishReport, quiet: bool) {
+    if report.nothing_to_do {
+        println!(
+            "build: nothing changed since the last publish ({} ms)",
+            report.elapsed.as_millis()
+        );
+        return;
+    }
     if !quiet {
+        for path in &report.swept {
+            println!("swept /{path}");
+        }
         for path in &report.written {
             println!("wrote /{path}");
         }
@@ -439,14 +458,16 @@ fn serve(config: Config, public: Option<String>, admin: Option<String>) -> anyho
         )?;
         println!("serve: imported {} items", report.added.len());
     }
-    let report = build::build(&mut store, &config, false, OffsetDateTime::now_utc())?;
+    // One publisher for the panel and the scheduler of this process.
+    let publisher = Arc::new(Publisher::new(config.clone()));
+    let report = publisher.publish(&mut store, OffsetDateTime::now_utc())?;
     print_build(&report, true);
     drop(store);
 
-    let scheduler_config = config.clone();
+    let scheduler_publisher = publisher.clone();
     std::thread::Builder::new()
         .name("scheduler".into())
-        .spawn(move || ops::run_scheduler(scheduler_config))?;
+        .spawn(move || ops::run_scheduler(scheduler_publisher))?;
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -480,7 +501,7 @@ fn serve(config: Config, public: Option<String>, admin: Option<String>) -> anyho
         // The panel links to the public site where it really listens (`--public` included).
         let mut panel_config = config.clone();
         panel_config.public_addr = public_addr;
-        let admin_state = admin::AdminState::new(&panel_config, admin_addr);
+        let admin_state = admin::AdminState::with_publisher(&panel_config, admin_addr, publisher);
         // Issue 9 item 11: header and body timeouts and a connection limit on both listeners.
         let public_server = http::serve_connections(
             listener,

@@ -6,7 +6,6 @@
 //! (`cli`). `ARCHITECTURE.md` describes their boundaries.
 
 pub mod admin;
-pub mod build;
 pub mod cli;
 pub mod config;
 pub mod content;
@@ -18,6 +17,7 @@ pub mod markdown;
 pub mod media;
 pub mod model;
 pub mod ops;
+pub mod publishing;
 pub mod render;
 pub mod search;
 pub mod slug;

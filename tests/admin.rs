@@ -55,7 +55,8 @@ fn template() -> &'static Path {
             std::fs::create_dir_all(&config.data_dir).unwrap();
             let mut store = open_store(&config);
             govsite::cli::import(&mut store, &config, &site, ImportOptions::default()).unwrap();
-            govsite::build::build(&mut store, &config, false, time::OffsetDateTime::now_utc())
+            govsite::publishing::Publisher::new(config.clone())
+                .publish(&mut store, time::OffsetDateTime::now_utc())
                 .unwrap();
             let hash = auth::hash_password(PASSWORD).unwrap();
             for (name, group) in [
@@ -2858,4 +2859,66 @@ async fn lost_update_the_store_refuses_a_stale_base_and_writes_nothing() {
     assert_eq!(store.revisions(page).unwrap().len(), revisions);
     assert_eq!(site.journal().len(), journal);
     assert_eq!(site.head(page).body, "Birinci.");
+}
+
+// Issue 10: a publish that failed after the revision was committed answered 500 and was
+// forgotten: the site stayed stale and nothing retried. Now the change stays pending, the
+// editor is told, the dashboard shows the reason to administrators, the journal says so, and
+// the next publish (here the scheduler's check) puts it on the site.
+#[tokio::test]
+async fn a_failed_publish_stays_pending_is_shown_on_the_dashboard_and_is_retried() {
+    let site = Site::new();
+    let app = site.admin();
+    let admin = login(&app, "admin", PASSWORD).await;
+    let page = site.page_id("az", "news/first");
+    // The publish cannot write: public/ is a file.
+    let public = site.config.public_dir.clone();
+    let away = site.dir.join("public.away");
+    std::fs::rename(&public, &away).unwrap();
+    std::fs::write(&public, "not a folder").unwrap();
+    let reply = edit(
+        &site,
+        &app,
+        &admin,
+        page,
+        &[("action", "publish"), ("title", "Yenidən cəhd ediləcək")],
+    )
+    .await;
+    reply.assert_status(StatusCode::SERVICE_UNAVAILABLE);
+    assert!(
+        reply.body.contains(&admin_text("publish_failed_text")),
+        "{}",
+        reply.body
+    );
+    assert_eq!(site.head(page).title, "Yenidən cəhd ediləcək", "saved");
+    assert_eq!(journaled(&site, "publish_failed").len(), 1);
+
+    // The alert on the dashboard (the recent-activity list names the journal entry too).
+    let alert = format!(
+        "role=\"alert\"><h2>{}</h2>",
+        admin_text("publish_failed_heading")
+    );
+    let dashboard = get(&app, "/", Some(&admin)).await;
+    assert!(dashboard.body.contains(&alert), "{}", dashboard.body);
+    assert!(
+        dashboard.body.contains(&public.display().to_string()),
+        "the reason names what failed: {}",
+        dashboard.body
+    );
+
+    // The scheduler's next check publishes it and the dashboard no longer shows a failure.
+    std::fs::remove_file(&public).unwrap();
+    std::fs::rename(&away, &public).unwrap();
+    let publisher = govsite::publishing::Publisher::new(site.config.clone());
+    let report = govsite::ops::publish_pending(&publisher, time::OffsetDateTime::now_utc())
+        .unwrap()
+        .expect("the pending change is published");
+    assert!(!report.written.is_empty());
+    let live = site
+        .published("az/xeberler/birinci-xeber/index.html")
+        .unwrap();
+    assert!(live.contains("Yenidən cəhd ediləcək"), "{live}");
+    let dashboard = get(&app, "/", Some(&admin)).await;
+    assert!(!dashboard.body.contains(&alert), "{}", dashboard.body);
+    assert_eq!(journaled(&site, "publish_recovered").len(), 1);
 }

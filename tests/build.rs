@@ -246,7 +246,9 @@ fn can_keep_published_revision_live_while_a_draft_waits() {
     store
         .save_revision(page_id, &draft, &Actor("editor".into()))
         .unwrap();
-    govsite::build::build(&mut store, &config, false, OffsetDateTime::now_utc()).unwrap();
+    govsite::publishing::Publisher::new(config.clone())
+        .publish(&mut store, OffsetDateTime::now_utc())
+        .unwrap();
     let page = read(&site.join("public/az/xeberler/ikinci-xeber/index.html"));
     assert!(
         page.contains("<h1>İkinci xəbər</h1>"),
@@ -257,8 +259,9 @@ fn can_keep_published_revision_live_while_a_draft_waits() {
     store
         .save_revision(page_id, &draft, &Actor("moderator".into()))
         .unwrap();
-    let report =
-        govsite::build::build(&mut store, &config, false, OffsetDateTime::now_utc()).unwrap();
+    let report = govsite::publishing::Publisher::new(config.clone())
+        .publish(&mut store, OffsetDateTime::now_utc())
+        .unwrap();
     assert!(
         report
             .written
@@ -274,8 +277,9 @@ fn can_keep_published_revision_live_while_a_draft_waits() {
     store
         .save_revision(page_id, &draft, &Actor("moderator".into()))
         .unwrap();
-    let report =
-        govsite::build::build(&mut store, &config, false, OffsetDateTime::now_utc()).unwrap();
+    let report = govsite::publishing::Publisher::new(config.clone())
+        .publish(&mut store, OffsetDateTime::now_utc())
+        .unwrap();
     assert!(
         report
             .removed
@@ -310,20 +314,26 @@ fn can_schedule_publication_and_expiry() {
 
     let page = site.join("public/az/xeberler/birinci-xeber/index.html");
     let before = time::macros::datetime!(2030-01-01 04:59 UTC);
-    govsite::build::build(&mut store, &config, false, before).unwrap();
+    govsite::publishing::Publisher::new(config.clone())
+        .publish(&mut store, before)
+        .unwrap();
     assert!(
         read(&page).contains("<h1>Birinci xəbər</h1>"),
         "not yet: the earlier revision stays live"
     );
 
     let after = time::macros::datetime!(2030-01-01 05:00 UTC);
-    govsite::build::build(&mut store, &config, false, after).unwrap();
+    govsite::publishing::Publisher::new(config.clone())
+        .publish(&mut store, after)
+        .unwrap();
     assert!(read(&page).contains("<h1>Planlı xəbər</h1>"));
     assert!(read(&site.join("public/az/xeberler/sehife/2/index.html")).contains("Planlı xəbər"));
 
     // D189 §4.2: after its validity period the item drops out of lists and feeds.
     let expired = time::macros::datetime!(2030-06-02 00:00 UTC);
-    govsite::build::build(&mut store, &config, false, expired).unwrap();
+    govsite::publishing::Publisher::new(config.clone())
+        .publish(&mut store, expired)
+        .unwrap();
     assert!(!read(&site.join("public/az/xeberler/index.html")).contains("Planlı xəbər"));
     assert!(
         !site.join("public/az/xeberler/sehife/2/index.html").exists(),
@@ -335,11 +345,14 @@ fn can_schedule_publication_and_expiry() {
         "the page itself says so"
     );
 
-    // The scheduler does the same on its own when the time comes.
-    let report = govsite::ops::scheduled_build(&config, 1_893_474_000 - 10, after).unwrap();
+    // The scheduler does the same on its own when the time comes: asked as of an earlier
+    // time than the last publish, it publishes that moment's site; then nothing is pending.
+    let publisher = govsite::publishing::Publisher::new(config.clone());
+    let report = govsite::ops::publish_pending(&publisher, after).unwrap();
     assert!(report.is_some(), "a publication was due");
+    assert!(read(&page).contains("<h1>Planlı xəbər</h1>"));
     assert!(
-        govsite::ops::scheduled_build(&config, 1_893_474_000, after)
+        govsite::ops::publish_pending(&publisher, after)
             .unwrap()
             .is_none()
     );
@@ -363,7 +376,9 @@ fn can_redirect_a_renamed_page_and_refuse_deleting_a_linked_one() {
     store
         .rename_page(third, "ucuncu-xeber-yeni", &Actor("editor".into()))
         .unwrap();
-    govsite::build::build(&mut store, &config, false, OffsetDateTime::now_utc()).unwrap();
+    govsite::publishing::Publisher::new(config.clone())
+        .publish(&mut store, OffsetDateTime::now_utc())
+        .unwrap();
     let redirects = read(&site.join("public/_redirects"));
     assert!(
         redirects.contains("/az/xeberler/ucuncu-xeber/ /az/xeberler/ucuncu-xeber-yeni/"),
@@ -381,7 +396,9 @@ fn can_redirect_a_renamed_page_and_refuse_deleting_a_linked_one() {
     );
 
     store.delete_page(third, &Actor("editor".into())).unwrap();
-    govsite::build::build(&mut store, &config, false, OffsetDateTime::now_utc()).unwrap();
+    govsite::publishing::Publisher::new(config.clone())
+        .publish(&mut store, OffsetDateTime::now_utc())
+        .unwrap();
     assert!(!site.join("public/az/xeberler/ucuncu-xeber-yeni").exists());
     let journal = store.journal().unwrap();
     assert!(
@@ -430,29 +447,40 @@ fn can_retry_a_scheduled_publication_whose_build_failed() {
     store
         .save_revision(page_id, &scheduled, &Actor("editor".into()))
         .unwrap();
-    let due = 1_893_474_000;
     let after = time::macros::datetime!(2030-01-01 05:00 UTC);
 
     // The build cannot write: `public/` is a file.
     let public = site.join("public");
     std::fs::rename(&public, site.join("public.away")).unwrap();
     std::fs::write(&public, "not a folder").unwrap();
-    let next = govsite::ops::publish_due(&config, due - 10, after);
-    assert_eq!(
-        next,
-        due - 10,
-        "a failed build must be retried from the same point"
+    let publisher = govsite::publishing::Publisher::new(config.clone());
+    assert!(govsite::ops::publish_pending(&publisher, after).is_err());
+    // The failure is recorded for the dashboard and journaled; the change stays pending.
+    let state = store.publish_state().unwrap();
+    assert!(state.failure.is_some(), "{state:?}");
+    assert!(publisher.has_pending(&store, after).unwrap());
+    assert!(
+        store
+            .journal()
+            .unwrap()
+            .iter()
+            .any(|e| e.action == "publish_failed")
     );
 
-    // The next check, once the build can write, publishes it.
+    // The next check, once the build can write, publishes it and clears the failure.
     std::fs::remove_file(&public).unwrap();
     std::fs::rename(site.join("public.away"), &public).unwrap();
-    let next = govsite::ops::publish_due(&config, next, after);
-    assert_eq!(next, after.unix_timestamp());
+    assert!(
+        govsite::ops::publish_pending(&publisher, after)
+            .unwrap()
+            .is_some()
+    );
     assert!(
         read(&public.join("az/xeberler/birinci-xeber/index.html"))
             .contains("<h1>Planlı xəbər</h1>")
     );
+    assert_eq!(store.publish_state().unwrap().failure, None);
+    assert!(!publisher.has_pending(&store, after).unwrap());
 }
 
 // Issue 10: `govsite build` while another process published raced on `public/`, the manifest
@@ -466,7 +494,7 @@ fn can_wait_for_another_process_that_is_publishing() {
         .create(true)
         .truncate(false)
         .write(true)
-        .open(config.data_dir.join(govsite::build::PUBLISH_LOCK_FILE))
+        .open(config.data_dir.join(govsite::publishing::PUBLISH_LOCK_FILE))
         .unwrap();
     lock.lock().unwrap();
     let started = std::time::Instant::now();

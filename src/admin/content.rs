@@ -17,8 +17,7 @@ use super::permissions::{self, Module};
 use super::views::text;
 use super::{AdminState, Form, Query, Reply, Signed, blocking, html_response, see_other};
 use crate::model::{ContentType, Correction, PageContent, Stamp, Status};
-use crate::render::{Output, OutputKind, SiteView, Templates};
-use crate::store::{LivePage, PageMeta, SectionRecord};
+use crate::store::{PageMeta, SectionRecord};
 
 /// The statuses the panel shows, in workflow order.
 const STATUSES: [&str; 5] = ["draft", "review", "scheduled", "published", "unpublished"];
@@ -149,8 +148,23 @@ pub async fn dashboard(
             .map(|p| json!({ "id": p.id, "title": p.title, "lang": p.lang, "author": p.author }))
             .collect();
 
+        // Issue 10: a publish that failed is shown to those who manage the site until a
+        // publish succeeds; the change stays pending meanwhile.
+        let publish_failure = if signed.can(Module::Templates) || signed.can(Module::Structure) {
+            let state_of_publishing = signed.store.publish_state().map_err(fail)?;
+            state_of_publishing.failure.map(|failure| {
+                json!({
+                    "reason": failure,
+                    "at": local_time(&state, state_of_publishing.failed_at.unwrap_or(0)),
+                })
+            })
+        } else {
+            None
+        };
+
         let mut context = Context::new();
         context.insert("title", &text(&signed.lang, "nav_dashboard"));
+        context.insert("publish_failure", &publish_failure);
         context.insert("counts", &count_rows);
         context.insert("statuses", &STATUSES);
         context.insert("languages", languages);
@@ -1178,7 +1192,7 @@ pub async fn save_page(
         }
         if content == page.head && note.is_none() {
             if moved {
-                super::publish(&state.config).map_err(|e| state.internal(e))?;
+                state.publish(&signed)?;
                 return Ok(see_other(&format!("/pages/{id}?done=saved")));
             }
             return Ok(see_other(&format!("/pages/{id}?done=unchanged")));
@@ -1196,7 +1210,7 @@ pub async fn save_page(
         }
         // A draft or a review changes nothing on the site; the other steps publish now.
         if moved || matches!(step, "publish" | "correct" | "unpublish" | "schedule") {
-            super::publish(&state.config).map_err(|e| state.internal(e))?;
+            state.publish(&signed)?;
         }
         Ok(see_other(&format!("/pages/{id}?done={done}")))
     })
@@ -1369,52 +1383,12 @@ fn render_preview(
     Vec<crate::spell::Misspelling>,
     Vec<crate::guard::Finding>,
 )> {
-    let mut model = signed.store.load_model(&state.config.theme, super::now())?;
-    let templates = Templates::compile(&model.templates)
-        .map_err(|problems| anyhow::anyhow!("the theme's templates: {}", problems.join("; ")))?;
-    let mut shown = content.clone();
-    shown.status = Status::Published;
-    shown.body = String::new();
-    let live = LivePage {
-        page_id: page.meta.id,
-        revision_id: -1,
-        lang: page.meta.lang.clone(),
-        section_id: page.meta.section_id,
-        slug: page.meta.slug.clone(),
-        translation_key: page.meta.translation_key.clone(),
-        weight: page.meta.weight,
-        content: shown,
-        content_hash: String::new(),
-        parts: 1,
-        saved_at: OffsetDateTime::now_utc()
-            .format(&time::format_description::well_known::Rfc3339)
-            .unwrap_or_default(),
-        expired: false,
-    };
-    let index = match model.pages.iter().position(|p| p.page_id == page.meta.id) {
-        Some(index) => {
-            model.pages[index] = live;
-            index
-        }
-        None => {
-            model.pages.push(live);
-            model.pages.len() - 1
-        }
-    };
-    // Long documents are previewed whole: the parts are shown one after another.
-    let body = content.body.replace(crate::markdown::PAGE_BREAK, "");
-    let view = SiteView::new(&state.config, &model);
-    let output = Output {
-        path: String::new(),
-        digest: String::new(),
-        kind: OutputKind::Page {
-            index,
-            part: 1,
-            text_only: false,
-        },
-    };
-    let bytes = view.render(&templates, &output, Some(&body))?;
-    let html = String::from_utf8(bytes)?;
+    let html = state.publisher.preview_page(
+        &signed.store,
+        &page.meta,
+        content,
+        OffsetDateTime::now_utc(),
+    )?;
     let (html, misspellings) = crate::spell::mark_html(&page.meta.lang, &html)?;
     let html = html.replacen(
         "</head>",
@@ -1692,7 +1666,7 @@ pub async fn delete_page(
         let actor = signed.actor.clone();
         match signed.store.delete_page(id, &actor) {
             Ok(()) => {
-                super::publish(&state.config).map_err(|e| state.internal(e))?;
+                state.publish(&signed)?;
                 Ok(see_other("/pages?done=deleted"))
             }
             Err(error) => {

@@ -28,6 +28,7 @@ use tera::Context;
 use time::OffsetDateTime;
 
 use crate::config::Config;
+use crate::publishing::Publisher;
 use crate::store::{Actor, Store, User};
 use permissions::Module;
 
@@ -44,17 +45,60 @@ pub struct AdminState {
     /// How far the journal was last found intact by this process; kept in memory, where
     /// someone who can write the database cannot move it.
     journal_checkpoint: std::sync::Mutex<Option<crate::store::JournalCheckpoint>>,
+    /// Every change the panel makes reaches the site through this publisher, shared with the
+    /// scheduler of the same process.
+    pub(crate) publisher: Arc<Publisher>,
 }
 
 impl AdminState {
     /// `listen` is the address the panel listens on.
     pub fn new(config: &Config, listen: SocketAddr) -> Arc<AdminState> {
+        AdminState::with_publisher(config, listen, Arc::new(Publisher::new(config.clone())))
+    }
+
+    /// A panel publishing through `publisher` (`serve` shares one with its scheduler).
+    pub fn with_publisher(
+        config: &Config,
+        listen: SocketAddr,
+        publisher: Arc<Publisher>,
+    ) -> Arc<AdminState> {
         Arc::new(AdminState {
             config: config.clone(),
             https: config.admin_https,
             loopback: listen.ip().is_loopback(),
             journal_checkpoint: std::sync::Mutex::new(None),
+            publisher,
         })
+    }
+
+    /// Publishes what the panel just changed (and anything else pending). When publishing
+    /// fails, the change is saved and stays pending — the publisher recorded the failure for
+    /// the dashboard and the journal, and the next publish or the scheduler retries it — and
+    /// the user is told exactly that.
+    fn publish(&self, signed: &Signed) -> Result<(), Response> {
+        let result = Store::open(
+            &self.config.database_path(),
+            &self.config.domain,
+            self.config.utc_offset,
+        )
+        .map_err(anyhow::Error::from)
+        .and_then(|mut store| {
+            self.publisher
+                .publish(&mut store, OffsetDateTime::now_utc())
+        });
+        match result {
+            Ok(_) => Ok(()),
+            Err(error) => {
+                eprintln!("admin: publishing failed, the change stays pending: {error:#}");
+                Err(self.message(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    &signed.lang,
+                    "publish_failed_title",
+                    "publish_failed_text",
+                    Some(signed),
+                ))
+            }
+        }
     }
 
     fn open_store(&self) -> anyhow::Result<Store> {
@@ -632,11 +676,4 @@ fn filter_values(query: &HashMap<String, String>, keys: &[&str]) -> HashMap<Stri
             )
         })
         .collect()
-}
-
-/// Publishes what changed, as `govsite build` does, and reports how long it took. Builds of
-/// the panel and the scheduler take turns.
-fn publish(config: &Config) -> anyhow::Result<crate::build::BuildReport> {
-    let mut store = Store::open(&config.database_path(), &config.domain, config.utc_offset)?;
-    crate::build::build(&mut store, config, false, OffsetDateTime::now_utc())
 }

@@ -12,11 +12,11 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use serde_json::{Value, json};
 use tera::Context;
+use time::OffsetDateTime;
 
 use super::permissions::Module;
 use super::views::text;
 use super::{AdminState, Form, Query, Reply, Signed, blocking, html_response, see_other};
-use crate::render::{Output, OutputKind, SiteView, Templates};
 use crate::slug::slugify;
 
 /// The largest file the media library accepts.
@@ -180,7 +180,7 @@ pub async fn save_sections(
                 .set_section_order(id, weight, menu, days, &actor)
                 .map_err(fail)?;
         }
-        super::publish(&state.config).map_err(|e| state.internal(e))?;
+        state.publish(&signed)?;
         Ok(see_other("/sections?done=1"))
     })
     .await
@@ -207,7 +207,7 @@ fn create_section(state: &AdminState, signed: &mut Signed, form: &Form) -> Reply
         &actor,
     ) {
         Ok(_) => {
-            super::publish(&state.config).map_err(|e| state.internal(e))?;
+            state.publish(signed)?;
             Ok(see_other("/sections?done=1"))
         }
         Err(error) => {
@@ -327,7 +327,7 @@ pub async fn save_menus(
             .save_footer_links(&lang, &rows, &actor)
             .map_err(fail)?
         {
-            super::publish(&state.config).map_err(|e| state.internal(e))?;
+            state.publish(&signed)?;
         }
         Ok(see_other(&format!("/menus?lang={lang}&saved=1")))
     })
@@ -465,7 +465,7 @@ pub async fn upload_media(
         let actor = signed.actor.clone();
         match signed.store.add_media(&path, mime, &bytes, &actor) {
             Ok(()) => {
-                super::publish(&state.config).map_err(|e| state.internal(e))?;
+                state.publish(&signed)?;
                 Ok(see_other(&format!(
                     "/media?uploaded={}",
                     serde_urlencoded::to_string([("", &path)])
@@ -581,7 +581,11 @@ pub async fn save_template(
         }
         let body = form.get("body").replace("\r\n", "\n");
         templates.insert(name.clone(), body.clone());
-        let rendered = match try_templates(&state, &signed, &templates) {
+        let rendered = match state.publisher.try_templates(
+            &signed.store,
+            &templates,
+            OffsetDateTime::now_utc(),
+        ) {
             Ok(rendered) => rendered,
             Err(problems) => return template_page(&state, &signed, &name, &body, false, &problems),
         };
@@ -593,74 +597,10 @@ pub async fn save_template(
             .store
             .save_template(&state.config.theme, &name, &body, &actor)
             .map_err(fail)?;
-        super::publish(&state.config).map_err(|e| state.internal(e))?;
+        state.publish(&signed)?;
         Ok(see_other(&format!("/templates/{name}?saved=1")))
     })
     .await
-}
-
-/// Compiles the theme and renders every language's home page and first page with it; the
-/// rendered home page of the default language, or every problem.
-fn try_templates(
-    state: &AdminState,
-    signed: &Signed,
-    templates: &BTreeMap<String, String>,
-) -> Result<String, Vec<String>> {
-    let compiled = Templates::compile(templates)?;
-    let mut model = signed
-        .store
-        .load_model(&state.config.theme, super::now())
-        .map_err(|e| vec![e.to_string()])?;
-    model.templates = templates.clone();
-    let view = SiteView::new(&state.config, &model);
-    let mut problems = Vec::new();
-    let mut home = String::new();
-    for output in view.outputs() {
-        let check = match &output.kind {
-            OutputKind::List {
-                number: 1,
-                text_only: false,
-                section,
-            } => model.sections[*section].parent_id.is_none(),
-            OutputKind::Page {
-                part: 1,
-                text_only: false,
-                index,
-            } => model.pages[..*index]
-                .iter()
-                .all(|p| p.lang != model.pages[*index].lang),
-            OutputKind::SiteMapPage { .. } | OutputKind::Error { .. } => true,
-            _ => false,
-        };
-        if !check {
-            continue;
-        }
-        let body = match &output.kind {
-            OutputKind::Page { index, .. } => signed
-                .store
-                .revision_bodies(&[model.pages[*index].revision_id])
-                .ok()
-                .and_then(|bodies| bodies.into_values().next()),
-            _ => None,
-        };
-        match view.render(&compiled, &output, body.as_deref()) {
-            Ok(bytes) => {
-                if home.is_empty() && is_default_home(&output, state) {
-                    home = String::from_utf8_lossy(&bytes).into_owned();
-                }
-            }
-            Err(error) => problems.push(format!("/{}: {error:#}", output.path)),
-        }
-    }
-    if problems.is_empty() {
-        Ok(home)
-    } else {
-        Err(problems)
-    }
-}
-
-fn is_default_home(output: &Output, state: &AdminState) -> bool {
-    output.path == format!("{}/index.html", state.config.default_language())
 }
 
 // ---------------------------------------------------------------- interface strings
@@ -770,7 +710,7 @@ pub async fn save_strings(
             }
         };
         if changed > 0 {
-            super::publish(&state.config).map_err(|e| state.internal(e))?;
+            state.publish(&signed)?;
         }
         Ok(see_other(&format!("/strings?lang={lang}&saved={changed}")))
     })

@@ -74,6 +74,13 @@ pub enum OutputKind {
     },
 }
 
+/// Which objects a partial plan covers, by index into the model's pages and sections.
+#[derive(Debug, Default, Clone)]
+pub struct Scope {
+    pub pages: std::collections::HashSet<usize>,
+    pub sections: std::collections::HashSet<usize>,
+}
+
 /// Sections with at most this many pages list them in the menu shown on each of their pages.
 const SECTION_MENU_PAGES: usize = 30;
 
@@ -609,13 +616,69 @@ impl<'a> SiteView<'a> {
 
     /// Every file of the site with its digest, in a stable order.
     pub fn outputs(&self) -> Vec<Output> {
-        let mut outputs = Vec::with_capacity(
-            self.model.pages.len() * 2
-                + self.model.sections.len() * 4
-                + self.model.media.len()
-                + 32,
-        );
+        self.plan(None)
+    }
+
+    /// The files of the objects in `scope` and the files of every language and of the whole
+    /// site (feeds, site maps, error and search pages, sitemaps, redirects), with their
+    /// digests; stored files are left out. Each digest is the one [`SiteView::outputs`] gives.
+    pub fn outputs_in(&self, scope: &Scope) -> Vec<Output> {
+        self.plan(Some(scope))
+    }
+
+    /// What a change to the pages `changed` (page ids; at most that many pages came or went)
+    /// can alter besides the site-wide files: the pages themselves and their translations,
+    /// their sections' lists and feeds, every home page (the newest items), and every page
+    /// of a small undated section, whose menu lists its pages' titles.
+    pub fn scope_of_pages(&self, changed: &std::collections::BTreeSet<i64>) -> Scope {
+        let mut scope = Scope::default();
+        for (index, section) in self.model.sections.iter().enumerate() {
+            if section.parent_id.is_none() {
+                scope.sections.insert(index);
+            }
+        }
         for (index, page) in self.model.pages.iter().enumerate() {
+            if !changed.contains(&page.page_id) {
+                continue;
+            }
+            scope.pages.insert(index);
+            for lang in &self.config.languages {
+                if let Some(&partner) = self
+                    .live_by_key
+                    .get(&(lang.as_str(), page.translation_key.as_str()))
+                {
+                    scope.pages.insert(partner);
+                }
+            }
+            let Some(section) = self.section_of(page) else {
+                continue;
+            };
+            scope.sections.insert(section);
+            if !self.holds_dated(section)
+                && self.section_pages[section].len() <= SECTION_MENU_PAGES + changed.len()
+            {
+                scope
+                    .pages
+                    .extend(self.section_pages[section].iter().copied());
+            }
+        }
+        scope
+    }
+
+    fn plan(&self, scope: Option<&Scope>) -> Vec<Output> {
+        let mut outputs = Vec::with_capacity(match scope {
+            None => {
+                self.model.pages.len() * 2
+                    + self.model.sections.len() * 4
+                    + self.model.media.len()
+                    + 32
+            }
+            Some(scope) => (scope.pages.len() + scope.sections.len()) * 4 + 32,
+        });
+        for (index, page) in self.model.pages.iter().enumerate() {
+            if scope.is_some_and(|scope| !scope.pages.contains(&index)) {
+                continue;
+            }
             let Some(section) = self.section_of(page) else {
                 continue;
             };
@@ -644,6 +707,9 @@ impl<'a> SiteView<'a> {
             }
         }
         for (index, section) in self.model.sections.iter().enumerate() {
+            if scope.is_some_and(|scope| !scope.sections.contains(&index)) {
+                continue;
+            }
             self.section_outputs(index, section, &mut outputs);
         }
         for lang in &self.config.languages {
@@ -725,7 +791,7 @@ impl<'a> SiteView<'a> {
             digest: sha256_hex(redirect_key.as_bytes()),
             kind: OutputKind::RedirectMap,
         });
-        for media in &self.model.media {
+        for media in self.model.media.iter().filter(|_| scope.is_none()) {
             outputs.push(Output {
                 path: media.path.clone(),
                 digest: media.sha256.clone(),

@@ -5,6 +5,7 @@ mod edit;
 mod import;
 pub mod journal;
 mod panel;
+mod publishing;
 mod read;
 mod users;
 
@@ -17,6 +18,7 @@ pub use edit::PageEdit;
 pub use import::{ImportOptions, ImportReport};
 pub use journal::{Actor, JournalCheckpoint, JournalEntry, JournalFilter, JournalProblem};
 pub use panel::{PageMeta, PageSummary, RevisionInfo};
+pub use publishing::{ManifestEntry, PendingChanges, PublishRecord, PublishState};
 pub use read::{LivePage, MediaRecord, SectionRecord, SiteModel};
 pub use users::{Group, LoginGate, LoginLimits, Session, User};
 
@@ -74,6 +76,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_init.sql"),
     include_str!("migrations/0002_admin.sql"),
     include_str!("migrations/0003_login_throttles.sql"),
+    include_str!("migrations/0004_publishing.sql"),
 ];
 
 /// The database of one installation.
@@ -256,43 +259,6 @@ impl Store {
             journal::record_head(&file, count, &hash).map_err(io_error)?;
         }
         // Dropping the file releases the lock.
-        Ok(())
-    }
-
-    /// What `build` last wrote: path → digest.
-    pub fn build_manifest(&self) -> Result<std::collections::HashMap<String, String>> {
-        let mut statement = self
-            .conn
-            .prepare("SELECT path, digest FROM build_outputs")?;
-        let rows = statement.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?;
-        Ok(rows.collect::<Result<_, _>>()?)
-    }
-
-    /// Records what `build` wrote and removed, in one transaction.
-    pub fn update_build_manifest(
-        &mut self,
-        written: &[(String, String)],
-        removed: &[String],
-        replace_all: bool,
-    ) -> Result<()> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        if replace_all {
-            tx.execute("DELETE FROM build_outputs", [])?;
-        }
-        {
-            let mut upsert =
-                tx.prepare("INSERT OR REPLACE INTO build_outputs (path, digest) VALUES (?1, ?2)")?;
-            for (path, digest) in written {
-                upsert.execute(params![path, digest])?;
-            }
-            let mut delete = tx.prepare("DELETE FROM build_outputs WHERE path = ?1")?;
-            for path in removed {
-                delete.execute(params![path])?;
-            }
-        }
-        tx.commit()?;
         Ok(())
     }
 }

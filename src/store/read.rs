@@ -152,42 +152,7 @@ impl Store {
     /// The published view at `now` (unix seconds): live revisions only.
     pub fn load_model(&self, theme: &str, now: i64) -> Result<SiteModel> {
         let sections = self.section_records()?;
-        // The live revision of a page is its newest published or unpublished revision that is
-        // in effect (publish_at reached); it is live when that revision is published.
-        let mut statement = self.conn.prepare(&format!(
-            "SELECT p.id, r.id, p.lang, p.section_id, p.slug, p.translation_key, p.weight, r.content_hash, r.valid_until_utc,
-                    r.parts, r.saved_at, {}
-             FROM pages p JOIN sections s ON s.id = p.section_id
-             JOIN revisions r ON r.id = (
-                SELECT r2.id FROM revisions r2 WHERE r2.page_id = p.id AND r2.status IN ('published', 'unpublished')
-                  AND (r2.publish_at_utc IS NULL OR r2.publish_at_utc <= ?2)
-                ORDER BY r2.number DESC LIMIT 1)
-             WHERE s.site_id = ?1 AND r.status = 'published'
-             ORDER BY p.id",
-            // The build reads bodies only of the pages it renders.
-            REVISION_COLUMNS.replace("r.body", "'' AS body")
-        ))?;
-        let pages = statement
-            .query_map(params![self.site_id, now], |row| {
-                let valid_until: Option<i64> = row.get(8)?;
-                let mut content = revision_from_row(row, 11)?;
-                content.body = String::new();
-                Ok(LivePage {
-                    page_id: row.get(0)?,
-                    revision_id: row.get(1)?,
-                    lang: row.get(2)?,
-                    section_id: row.get(3)?,
-                    slug: row.get(4)?,
-                    translation_key: row.get(5)?,
-                    weight: row.get(6)?,
-                    content_hash: row.get(7)?,
-                    parts: row.get::<_, i64>(9)?.max(1) as usize,
-                    saved_at: row.get(10)?,
-                    expired: valid_until.is_some_and(|until| until <= now),
-                    content,
-                })
-            })?
-            .collect::<Result<_, _>>()?;
+        let pages = self.live_pages(now, None)?;
         let mut statement = self.conn.prepare(
             "SELECT path, mime, size, sha256 FROM media WHERE site_id = ?1 ORDER BY path",
         )?;
@@ -283,6 +248,50 @@ impl Store {
                 |row| row.get(0),
             )
             .optional()?)
+    }
+
+    /// The live pages at `now` (unix seconds), in page-id order: all of them, or only those
+    /// of `only` (the publisher refreshes the pages that changed in the view it keeps).
+    pub fn live_pages(&self, now: i64, only: Option<&[i64]>) -> Result<Vec<LivePage>> {
+        let only_json = only.map(|ids| serde_json::to_string(ids).unwrap_or_else(|_| "[]".into()));
+        // The live revision of a page is its newest published or unpublished revision that is
+        // in effect (publish_at reached); it is live when that revision is published.
+        let mut statement = self.conn.prepare(&format!(
+            "SELECT p.id, r.id, p.lang, p.section_id, p.slug, p.translation_key, p.weight, r.content_hash, r.valid_until_utc,
+                    r.parts, r.saved_at, {}
+             FROM pages p JOIN sections s ON s.id = p.section_id
+             JOIN revisions r ON r.id = (
+                SELECT r2.id FROM revisions r2 WHERE r2.page_id = p.id AND r2.status IN ('published', 'unpublished')
+                  AND (r2.publish_at_utc IS NULL OR r2.publish_at_utc <= ?2)
+                ORDER BY r2.number DESC LIMIT 1)
+             WHERE s.site_id = ?1 AND r.status = 'published'
+               AND (?3 IS NULL OR p.id IN (SELECT value FROM json_each(?3)))
+             ORDER BY p.id",
+            // The build reads bodies only of the pages it renders.
+            REVISION_COLUMNS.replace("r.body", "'' AS body")
+        ))?;
+        let rows = statement
+            .query_map(params![self.site_id, now, only_json], |row| {
+                let valid_until: Option<i64> = row.get(8)?;
+                let mut content = revision_from_row(row, 11)?;
+                content.body = String::new();
+                Ok(LivePage {
+                    page_id: row.get(0)?,
+                    revision_id: row.get(1)?,
+                    lang: row.get(2)?,
+                    section_id: row.get(3)?,
+                    slug: row.get(4)?,
+                    translation_key: row.get(5)?,
+                    weight: row.get(6)?,
+                    content_hash: row.get(7)?,
+                    parts: row.get::<_, i64>(9)?.max(1) as usize,
+                    saved_at: row.get(10)?,
+                    expired: valid_until.is_some_and(|until| until <= now),
+                    content,
+                })
+            })?
+            .collect::<Result<_, _>>()?;
+        Ok(rows)
     }
 
     /// The earliest scheduled publication or expiry after `now` (unix seconds), if any.

@@ -46,7 +46,8 @@ fn template() -> &'static Path {
             std::fs::create_dir_all(&config.data_dir).unwrap();
             let mut store = open_store(&config);
             govsite::cli::import(&mut store, &config, &site, ImportOptions::default()).unwrap();
-            govsite::build::build(&mut store, &config, false, time::OffsetDateTime::now_utc())
+            govsite::publishing::Publisher::new(config.clone())
+                .publish(&mut store, time::OffsetDateTime::now_utc())
                 .unwrap();
             let hash = auth::hash_password(PASSWORD).unwrap();
             for (name, group) in [

@@ -1,0 +1,761 @@
+//! Publishing: the one service that turns changes in the database into files in `public/`
+//! and entries in the search index (D189 §6.3.13), used by the panel, the scheduler and the
+//! command line alike. It takes the site's publishing lock, reads what changed since its last
+//! publish (`Store::pending_changes`), decides which outputs changed by the digest of their
+//! inputs, renders them in parallel, writes them atomically and records the publish — or the
+//! failure, which leaves the changes pending so that the next publish retries them. The
+//! editor's preview and the template trial render through it too.
+
+mod files;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::fs;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use anyhow::Context as _;
+use rayon::prelude::*;
+use time::OffsetDateTime;
+
+pub use files::{
+    TEMPORARY_PREFIX, UnsafeOutputPath, WRITING_MARKER, output_file, sweep_temporary_files,
+    write_atomically,
+};
+
+use crate::config::Config;
+use crate::content::sha256_hex;
+use crate::error::UserError;
+use crate::model::{PageContent, Status};
+use crate::render::{Output, OutputKind, RENDER_VERSION, SiteView, Templates};
+use crate::search::index::SearchIndex;
+use crate::store::{LivePage, ManifestEntry, PageMeta, PublishRecord, SiteModel, Store};
+
+/// The file whose exclusive lock every publish and reindex of a site holds, in every process
+/// (`serve`'s panel and scheduler, `govsite build`, `govsite index`): one writer of `public/`,
+/// the build manifest and the search index at a time (D189 §6.3.13).
+pub const PUBLISH_LOCK_FILE: &str = "publish.lock";
+
+/// What a publish did.
+#[derive(Debug, Default)]
+pub struct PublishReport {
+    /// Paths written, relative to the public folder, sorted.
+    pub written: Vec<String>,
+    /// Paths removed because nothing produces them any more, sorted.
+    pub removed: Vec<String>,
+    /// Outputs planned whose inputs had not changed.
+    pub unchanged: usize,
+    /// Temporary files of an interrupted publish that were removed first.
+    pub swept: Vec<String>,
+    /// Nothing had changed since the last publish: no output was planned.
+    pub nothing_to_do: bool,
+    /// Only what the changed pages shape was planned, not every output of the site.
+    pub pages_only: bool,
+    pub elapsed: Duration,
+}
+
+/// The build manifest: output path → digest and owner.
+type Manifest = HashMap<String, ManifestEntry>;
+
+/// The publishing service of one site.
+pub struct Publisher {
+    config: Config,
+    /// The published view as of the last publish of this process (`serve` keeps it between
+    /// publishes), refreshed from the changes instead of read again whole.
+    kept: std::sync::Mutex<Option<KeptView>>,
+}
+
+/// The site as the last successful publish of this process saw it.
+struct KeptView {
+    /// Every change up to this id is in `model`.
+    upto: i64,
+    model: SiteModel,
+    templates: Templates,
+}
+
+impl Publisher {
+    pub fn new(config: Config) -> Publisher {
+        Publisher {
+            config,
+            kept: std::sync::Mutex::new(None),
+        }
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// Publishes every change made since the last publish, and every publication or expiry
+    /// that came due by `now`: only outputs whose inputs changed are rendered and written.
+    /// A failure is recorded (`Store::record_publish_failure`) and the changes stay pending.
+    pub fn publish(&self, store: &mut Store, now: OffsetDateTime) -> anyhow::Result<PublishReport> {
+        self.publish_recorded(store, false, now)
+    }
+
+    /// Renders and writes every output and rebuilds the search index (`govsite build
+    /// --full`); gives the same tree as [`Publisher::publish`].
+    pub fn publish_full(
+        &self,
+        store: &mut Store,
+        now: OffsetDateTime,
+    ) -> anyhow::Result<PublishReport> {
+        self.publish_recorded(store, true, now)
+    }
+
+    /// Whether a publish at `now` has anything to do: changes not yet published, a failure
+    /// to retry, a publication or expiry that came due (the scheduler's question).
+    pub fn has_pending(&self, store: &Store, now: OffsetDateTime) -> anyhow::Result<bool> {
+        let state = store.publish_state()?;
+        if state.failure.is_some() || state.fingerprint != self.fingerprint() {
+            return Ok(true);
+        }
+        if !store.pending_changes(state.published_change)?.is_empty() {
+            return Ok(true);
+        }
+        Ok(match state.published_at {
+            Some(at) if at <= now.unix_timestamp() => !store
+                .pages_due_between(at, now.unix_timestamp())?
+                .is_empty(),
+            _ => true,
+        })
+    }
+
+    fn publish_recorded(
+        &self,
+        store: &mut Store,
+        full: bool,
+        now: OffsetDateTime,
+    ) -> anyhow::Result<PublishReport> {
+        let result = self.run(store, full, now);
+        match &result {
+            Ok(report) if !report.nothing_to_do => tracing_publish(report, full),
+            Ok(_) => {}
+            Err(error) => {
+                let failure = format!("{error:#}");
+                eprintln!("publish: failed, the changes stay pending: {failure}");
+                if let Err(record) = store.record_publish_failure(&failure, now.unix_timestamp()) {
+                    eprintln!("publish: the failure could not be recorded: {record:#}");
+                }
+            }
+        }
+        result
+    }
+
+    /// The configuration and program a publish depends on besides the database: when they
+    /// change, every output is planned again.
+    fn fingerprint(&self) -> String {
+        // What only the servers and the scheduler read does not shape the output.
+        let mut shaping = self.config.clone();
+        shaping.public_addr = std::net::SocketAddr::from(([0, 0, 0, 0], 0));
+        shaping.admin_addr = shaping.public_addr;
+        shaping.admin_https = false;
+        shaping.publish_check_seconds = 0;
+        shaping.index_refresh_minutes = 0;
+        sha256_hex(
+            format!(
+                "{RENDER_VERSION}\u{1f}{}\u{1f}{shaping:?}",
+                env!("CARGO_PKG_VERSION")
+            )
+            .as_bytes(),
+        )
+    }
+
+    fn run(
+        &self,
+        store: &mut Store,
+        full: bool,
+        now: OffsetDateTime,
+    ) -> anyhow::Result<PublishReport> {
+        let config = &self.config;
+        // One publish at a time for this site, across threads and processes: the admin panel,
+        // the scheduler and the command line all publish.
+        let _turn = take_publish_turn(config)?;
+        let started = Instant::now();
+        let public = &config.public_dir;
+        // A publish killed midway leaves its marker and maybe temporary files in public/.
+        let marker = config.data_dir.join(WRITING_MARKER);
+        let swept = if marker.exists() {
+            let swept = sweep_temporary_files(public)?;
+            for path in &swept {
+                eprintln!("publish: removed /{path}, left by an interrupted publish");
+            }
+            swept
+        } else {
+            Vec::new()
+        };
+
+        // The changes are read before the site, so that a change committed meanwhile is
+        // either in this publish and pending again (published twice, harmlessly) or pending.
+        let state = store.publish_state()?;
+        let changes = store.pending_changes(state.published_change)?;
+        let fingerprint = self.fingerprint();
+        let now_unix = now.unix_timestamp();
+        let settled = !full
+            && state.fingerprint == fingerprint
+            && state.failure.is_none()
+            && public.is_dir()
+            && swept.is_empty();
+        let due = match state.published_at {
+            Some(at) if at <= now_unix => Some(store.pages_due_between(at, now_unix)?),
+            // Never published, or asked to publish as of an earlier time: plan everything.
+            _ => None,
+        };
+        if settled && changes.is_empty() && due.as_ref().is_some_and(|due| due.is_empty()) {
+            return Ok(PublishReport {
+                nothing_to_do: true,
+                elapsed: started.elapsed(),
+                ..PublishReport::default()
+            });
+        }
+        // Only pages changed, or came due: the view is refreshed for them and only what they
+        // shape is planned. Anything else (sections, menus, templates, strings, files,
+        // redirects, the configuration) shapes every page, so everything is planned.
+        let pages_only = settled && changes.sections.is_empty() && changes.site_wide.is_empty();
+        let changed_pages: BTreeSet<i64> = match (&due, pages_only) {
+            (Some(due), true) => changes.pages.union(due).copied().collect(),
+            _ => BTreeSet::new(),
+        };
+        let pages_only = pages_only && due.is_some();
+        let kept = self.kept.lock().map(|mut kept| kept.take()).unwrap_or(None);
+        let (model, templates) = match kept {
+            Some(mut kept) if pages_only && kept.upto == state.published_change => {
+                let ids: Vec<i64> = changed_pages.iter().copied().collect();
+                let fresh = store
+                    .live_pages(now_unix, Some(&ids))
+                    .context("failed to read the changed pages from the database")?;
+                kept.model
+                    .pages
+                    .retain(|page| !changed_pages.contains(&page.page_id));
+                kept.model.pages.extend(fresh);
+                kept.model.pages.sort_by_key(|page| page.page_id);
+                (kept.model, kept.templates)
+            }
+            _ => {
+                let model = store
+                    .load_model(&config.theme, now_unix)
+                    .context("failed to read the site from the database")?;
+                let templates = Templates::compile(&model.templates).map_err(|problems| {
+                    UserError::with_problems(
+                        format!("the templates of theme `{}` have problems:", config.theme),
+                        problems,
+                    )
+                })?;
+                (model, templates)
+            }
+        };
+        refuse_unsafe_segments(&model)?;
+        let view = SiteView::new(config, &model);
+        let partial = if pages_only {
+            plan_pages(store, &view, &changed_pages)?
+        } else {
+            None
+        };
+        let (outputs, manifest, partial) = match partial {
+            Some((outputs, manifest)) => (outputs, manifest, true),
+            None if full => (view.outputs(), HashMap::new(), false),
+            None => (view.outputs(), store.build_manifest()?, false),
+        };
+        fs::create_dir_all(public)
+            .with_context(|| format!("failed to create {}", public.display()))?;
+        // Every output path is checked, once, before anything is written: a bad one stops the
+        // build. `files[i]` is where `outputs[i]` goes.
+        let mut paths = Vec::with_capacity(outputs.len());
+        let mut unsafe_outputs = Vec::new();
+        for output in &outputs {
+            match output_file(public, &output.path) {
+                Ok(file) => paths.push(file),
+                Err(error) => unsafe_outputs.push(error.to_string()),
+            }
+        }
+        if !unsafe_outputs.is_empty() {
+            return Err(UserError::with_problems(
+                "the build was refused: these outputs would be written outside the public folder; nothing was written:",
+                unsafe_outputs,
+            )
+            .into());
+        }
+
+        let changed: Vec<(&Output, &PathBuf)> = outputs
+            .iter()
+            .zip(&paths)
+            .filter(|(output, file)| {
+                manifest.get(&output.path).map(|entry| &entry.digest) != Some(&output.digest)
+                    || !file.is_file()
+            })
+            .collect();
+
+        let revision_ids: Vec<i64> = changed
+            .iter()
+            .filter_map(|(output, _)| match output.kind {
+                OutputKind::Page { index, .. } => Some(model.pages[index].revision_id),
+                _ => None,
+            })
+            .collect();
+        let bodies = store.revision_bodies(&revision_ids)?;
+        let mut media_bytes: HashMap<&str, Vec<u8>> = HashMap::new();
+        for (output, _) in &changed {
+            if let OutputKind::Media { path } = &output.kind {
+                let bytes = store.media_bytes(path)?.with_context(|| {
+                    format!("stored file `{path}` disappeared during the build")
+                })?;
+                media_bytes.insert(path.as_str(), bytes);
+            }
+        }
+
+        fs::write(&marker, b"")
+            .with_context(|| format!("failed to create {}", marker.display()))?;
+        changed
+            .par_iter()
+            .map(|(output, file)| -> anyhow::Result<()> {
+                let bytes = match &output.kind {
+                    OutputKind::Media { path } => {
+                        std::borrow::Cow::Borrowed(media_bytes[path.as_str()].as_slice())
+                    }
+                    OutputKind::Page { index, .. } => {
+                        let body = bodies
+                            .get(&model.pages[*index].revision_id)
+                            .map(String::as_str);
+                        std::borrow::Cow::Owned(
+                            view.render(&templates, output, body)
+                                .with_context(|| format!("failed to render /{}", output.path))?,
+                        )
+                    }
+                    _ => std::borrow::Cow::Owned(
+                        view.render(&templates, output, None)
+                            .with_context(|| format!("failed to render /{}", output.path))?,
+                    ),
+                };
+                write_atomically(file, &bytes)
+            })
+            .collect::<anyhow::Result<Vec<()>>>()?;
+
+        let wanted: HashSet<&str> = outputs.iter().map(|output| output.path.as_str()).collect();
+        let stale: Vec<String> = if full {
+            files::files_under(public)?
+                .into_iter()
+                .filter(|path| !wanted.contains(path.as_str()))
+                .collect()
+        } else {
+            manifest
+                .keys()
+                .filter(|path| !wanted.contains(path.as_str()))
+                .cloned()
+                .collect()
+        };
+        let (removed, dropped) = remove_stale(public, stale)?;
+        let changed: Vec<&Output> = changed.into_iter().map(|(output, _)| output).collect();
+        update_search_index(config, &view, &changed, &removed, &bodies, full)?;
+        // After an upgrade or a change of configuration every row is written again, so that
+        // each names its owner.
+        let record_all = !partial && state.fingerprint != fingerprint;
+        let recorded: Vec<&Output> = if record_all {
+            outputs.iter().collect()
+        } else {
+            changed.clone()
+        };
+        let written: Vec<(String, String, String)> = recorded
+            .iter()
+            .map(|output| {
+                (
+                    output.path.clone(),
+                    output.digest.clone(),
+                    owner_of(output, &model),
+                )
+            })
+            .collect();
+        let forgotten: Vec<String> = removed.iter().chain(&dropped).cloned().collect();
+        store.record_publish(&PublishRecord {
+            written: &written,
+            removed: &forgotten,
+            replace_all: full || record_all,
+            upto: changes.upto,
+            at: now_unix,
+            fingerprint: &fingerprint,
+        })?;
+        fs::remove_file(&marker)
+            .with_context(|| format!("failed to remove {}", marker.display()))?;
+        let mut written: Vec<String> = changed.iter().map(|output| output.path.clone()).collect();
+        written.sort();
+        let mut removed = removed;
+        removed.sort();
+        let report = PublishReport {
+            unchanged: outputs.len() - written.len(),
+            written,
+            removed,
+            swept,
+            nothing_to_do: false,
+            pages_only: partial,
+            elapsed: started.elapsed(),
+        };
+        drop(view);
+        if let Ok(mut kept) = self.kept.lock() {
+            *kept = Some(KeptView {
+                upto: changes.upto,
+                model,
+                templates,
+            });
+        }
+        Ok(report)
+    }
+
+    /// Rebuilds the search index from the published site, without writing any page
+    /// (`govsite index --full`, and the scheduled refresh of D189 §4.10.1). Returns the number
+    /// of pages indexed.
+    pub fn reindex(&self, store: &Store, now: OffsetDateTime) -> anyhow::Result<u64> {
+        let config = &self.config;
+        let _turn = take_publish_turn(config)?;
+        let model = store.load_model(&config.theme, now.unix_timestamp())?;
+        let view = SiteView::new(config, &model);
+        let revision_ids: Vec<i64> = model.pages.iter().map(|page| page.revision_id).collect();
+        let bodies = store.revision_bodies(&revision_ids)?;
+        let docs: Vec<_> = (0..model.pages.len())
+            .filter_map(|index| {
+                view.search_document(
+                    index,
+                    bodies
+                        .get(&model.pages[index].revision_id)
+                        .map(String::as_str)
+                        .unwrap_or(""),
+                )
+            })
+            .collect();
+        let index = SearchIndex::open_for_writing(&config.search_index_dir())?;
+        index.rebuild(&docs)?;
+        Ok(index.len())
+    }
+
+    /// A page as it would be published with `content` instead of its live revision, rendered
+    /// whole (the parts of a long document one after another) with the site's templates: the
+    /// editor's preview (D189 §6.4.1). Nothing is written.
+    pub fn preview_page(
+        &self,
+        store: &Store,
+        page: &PageMeta,
+        content: &PageContent,
+        now: OffsetDateTime,
+    ) -> anyhow::Result<String> {
+        let mut model = store.load_model(&self.config.theme, now.unix_timestamp())?;
+        let templates = Templates::compile(&model.templates).map_err(|problems| {
+            anyhow::anyhow!("the theme's templates: {}", problems.join("; "))
+        })?;
+        let mut shown = content.clone();
+        shown.status = Status::Published;
+        shown.body = String::new();
+        let live = LivePage {
+            page_id: page.id,
+            revision_id: -1,
+            lang: page.lang.clone(),
+            section_id: page.section_id,
+            slug: page.slug.clone(),
+            translation_key: page.translation_key.clone(),
+            weight: page.weight,
+            content: shown,
+            content_hash: String::new(),
+            parts: 1,
+            saved_at: now
+                .format(&time::format_description::well_known::Rfc3339)
+                .unwrap_or_default(),
+            expired: false,
+        };
+        let index = match model.pages.iter().position(|p| p.page_id == page.id) {
+            Some(index) => {
+                model.pages[index] = live;
+                index
+            }
+            None => {
+                model.pages.push(live);
+                model.pages.len() - 1
+            }
+        };
+        let body = content.body.replace(crate::markdown::PAGE_BREAK, "");
+        let view = SiteView::new(&self.config, &model);
+        let output = Output {
+            path: String::new(),
+            digest: String::new(),
+            kind: OutputKind::Page {
+                index,
+                part: 1,
+                text_only: false,
+            },
+        };
+        let bytes = view.render(&templates, &output, Some(&body))?;
+        Ok(String::from_utf8(bytes)?)
+    }
+
+    /// Compiles the theme with `templates` in place of the stored ones and renders with it
+    /// every language's home page, first content page, site map and error pages: the rendered
+    /// home page of the default language, or every problem (the template editor's trial,
+    /// D189 §6.4.5). Nothing is written.
+    pub fn try_templates(
+        &self,
+        store: &Store,
+        templates: &BTreeMap<String, String>,
+        now: OffsetDateTime,
+    ) -> Result<String, Vec<String>> {
+        let compiled = Templates::compile(templates)?;
+        let mut model = store
+            .load_model(&self.config.theme, now.unix_timestamp())
+            .map_err(|e| vec![e.to_string()])?;
+        model.templates = templates.clone();
+        let view = SiteView::new(&self.config, &model);
+        let default_home = format!("{}/index.html", self.config.default_language());
+        let mut problems = Vec::new();
+        let mut home = String::new();
+        for output in view.outputs() {
+            let tried = match &output.kind {
+                OutputKind::List {
+                    number: 1,
+                    text_only: false,
+                    section,
+                } => model.sections[*section].parent_id.is_none(),
+                OutputKind::Page {
+                    part: 1,
+                    text_only: false,
+                    index,
+                } => model.pages[..*index]
+                    .iter()
+                    .all(|p| p.lang != model.pages[*index].lang),
+                OutputKind::SiteMapPage { .. } | OutputKind::Error { .. } => true,
+                _ => false,
+            };
+            if !tried {
+                continue;
+            }
+            let body = match &output.kind {
+                OutputKind::Page { index, .. } => store
+                    .revision_bodies(&[model.pages[*index].revision_id])
+                    .ok()
+                    .and_then(|bodies| bodies.into_values().next()),
+                _ => None,
+            };
+            match view.render(&compiled, &output, body.as_deref()) {
+                Ok(bytes) => {
+                    if home.is_empty() && output.path == default_home {
+                        home = String::from_utf8_lossy(&bytes).into_owned();
+                    }
+                }
+                Err(error) => problems.push(format!("/{}: {error:#}", output.path)),
+            }
+        }
+        if problems.is_empty() {
+            Ok(home)
+        } else {
+            Err(problems)
+        }
+    }
+}
+
+/// The plan of a publish where only pages changed: their outputs, their sections', every
+/// language's and the site's, with the manifest rows of the same owners. `None` when the
+/// change reaches further, so everything must be planned: a page whose files moved (renamed,
+/// moved, split into more parts, taken off the site), or a change of what every page of a
+/// language shows (its newest publication date).
+fn plan_pages(
+    store: &Store,
+    view: &SiteView<'_>,
+    changed_pages: &BTreeSet<i64>,
+) -> anyhow::Result<Option<(Vec<Output>, Manifest)>> {
+    let outputs = view.outputs_in(&view.scope_of_pages(changed_pages));
+    let mut owners: BTreeSet<String> = outputs
+        .iter()
+        .map(|output| owner_of(output, view.model))
+        .collect();
+    owners.extend(changed_pages.iter().map(|id| format!("page:{id}")));
+    let manifest = store.build_manifest_of(&owners)?;
+    for id in changed_pages {
+        let owner = format!("page:{id}");
+        let before: BTreeSet<&str> = manifest
+            .iter()
+            .filter(|(_, entry)| entry.owner == owner)
+            .map(|(path, _)| path.as_str())
+            .collect();
+        let after: BTreeSet<&str> = outputs
+            .iter()
+            .filter(|output| {
+                matches!(output.kind, OutputKind::Page { index, .. }
+                    if view.model.pages[index].page_id == *id)
+            })
+            .map(|output| output.path.as_str())
+            .collect();
+        if !before.is_empty() && before != after {
+            return Ok(None);
+        }
+    }
+    // The error pages' digests are exactly a language's shared inputs and newest date.
+    let shared_changed = outputs.iter().any(|output| {
+        matches!(output.kind, OutputKind::Error { .. })
+            && manifest.get(&output.path).map(|entry| &entry.digest) != Some(&output.digest)
+    });
+    if shared_changed {
+        return Ok(None);
+    }
+    Ok(Some((outputs, manifest)))
+}
+
+/// One line per publish that did something (D189 §10.1.3 keeps the journal; this is the log).
+fn tracing_publish(report: &PublishReport, full: bool) {
+    eprintln!(
+        "publish: {} written, {} removed, {} unchanged in {} ms ({})",
+        report.written.len(),
+        report.removed.len(),
+        report.unchanged,
+        report.elapsed.as_millis(),
+        if full {
+            "full"
+        } else if report.pages_only {
+            "the changed pages and what they shape"
+        } else {
+            "every output planned"
+        }
+    );
+}
+
+/// Which object an output belongs to, as the manifest records it: a publish that re-plans
+/// some objects removes the old outputs of those objects that are no longer produced.
+fn owner_of(output: &Output, model: &SiteModel) -> String {
+    match &output.kind {
+        OutputKind::Page { index, .. } => format!("page:{}", model.pages[*index].page_id),
+        OutputKind::List { section, .. }
+        | OutputKind::Feed {
+            section: Some(section),
+            ..
+        } => format!("section:{}", model.sections[*section].id),
+        OutputKind::SiteMapPage { lang, .. }
+        | OutputKind::SearchPage { lang, .. }
+        | OutputKind::Error { lang, .. }
+        | OutputKind::Feed {
+            lang,
+            section: None,
+            ..
+        } => format!("lang:{lang}"),
+        OutputKind::Media { .. } => "media".into(),
+        OutputKind::Sitemap { .. } | OutputKind::RedirectMap | OutputKind::RedirectStub { .. } => {
+            "site".into()
+        }
+    }
+}
+
+/// Removes stale outputs; returns the paths removed and the manifest rows dropped because
+/// they do not name a file inside `public` (never acted upon).
+fn remove_stale(
+    public: &std::path::Path,
+    stale: Vec<String>,
+) -> anyhow::Result<(Vec<String>, Vec<String>)> {
+    let mut removed = Vec::new();
+    let mut dropped = Vec::new();
+    for path in stale {
+        let Ok(file) = output_file(public, &path) else {
+            dropped.push(path);
+            continue;
+        };
+        match fs::remove_file(&file) {
+            Ok(()) => {
+                files::remove_empty_parents(public, &file);
+                removed.push(path);
+            }
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => removed.push(path),
+            Err(error) => {
+                return Err(error).with_context(|| format!("failed to remove {}", file.display()));
+            }
+        }
+    }
+    Ok((removed, dropped))
+}
+
+/// Waits for this site's publishing turn: the lock on `data/publish.lock`, released when the
+/// returned file is dropped. Says so when another process or thread holds it.
+fn take_publish_turn(config: &Config) -> anyhow::Result<std::fs::File> {
+    std::fs::create_dir_all(&config.data_dir)
+        .with_context(|| format!("failed to create {}", config.data_dir.display()))?;
+    let path = config.data_dir.join(PUBLISH_LOCK_FILE);
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .read(true)
+        .write(true)
+        .open(&path)
+        .with_context(|| format!("failed to open the publishing lock {}", path.display()))?;
+    match file.try_lock() {
+        Ok(()) => {}
+        Err(std::fs::TryLockError::WouldBlock) => {
+            eprintln!(
+                "publish: another govsite process is publishing this site; waiting for it to finish ({})",
+                path.display()
+            );
+            file.lock()
+                .with_context(|| format!("failed to lock {}", path.display()))?;
+        }
+        Err(std::fs::TryLockError::Error(error)) => {
+            return Err(error).with_context(|| format!("failed to lock {}", path.display()));
+        }
+    }
+    Ok(file)
+}
+
+/// Keeps the search index in step with what was just published (D189 §4.10.1): pages whose
+/// output changed are indexed again, pages gone or expired are removed. A full build rebuilds
+/// the whole index.
+fn update_search_index(
+    config: &Config,
+    view: &SiteView<'_>,
+    changed: &[&Output],
+    removed: &[String],
+    bodies: &HashMap<i64, String>,
+    full: bool,
+) -> anyhow::Result<()> {
+    let mut docs = Vec::new();
+    let mut gone: Vec<String> = removed
+        .iter()
+        .filter(|path| path.ends_with("index.html") && !path.starts_with("text/"))
+        .map(|path| format!("/{}", path.trim_end_matches("index.html")))
+        .collect();
+    for output in changed {
+        if let OutputKind::Page {
+            index,
+            part: 1,
+            text_only: false,
+        } = output.kind
+        {
+            let page = &view.model.pages[index];
+            let body = bodies
+                .get(&page.revision_id)
+                .map(String::as_str)
+                .unwrap_or("");
+            match view.search_document(index, body) {
+                Some(doc) => docs.push(doc),
+                None => gone.push(format!("/{}", output.path.trim_end_matches("index.html"))),
+            }
+        }
+    }
+    let index = SearchIndex::open_for_writing(&config.search_index_dir())?;
+    if full {
+        index.rebuild(&docs)
+    } else {
+        index.update(&docs, &gone)
+    }
+    .context("failed to update the search index")
+}
+
+/// Refuses UI strings that become URL segments and are not slugs (D189 §6.15), whatever put
+/// them into the database (an older version, a direct edit): they would name folders outside
+/// the public folder.
+fn refuse_unsafe_segments(model: &crate::store::SiteModel) -> anyhow::Result<()> {
+    let mut problems: Vec<String> = Vec::new();
+    let mut langs: Vec<&String> = model.ui_strings.keys().collect();
+    langs.sort();
+    for lang in langs {
+        for (key, value) in &model.ui_strings[lang] {
+            if let Some(problem) = crate::i18n::url_segment_problem(key, value) {
+                problems.push(format!("{lang}: {problem}; correct it on the panel's Strings screen or in i18n/{lang}.toml and import"));
+            }
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(UserError::with_problems(
+            "the build was refused: UI strings that become addresses are not valid; nothing was written:",
+            problems,
+        )
+        .into())
+    }
+}
