@@ -227,3 +227,43 @@ fn can_tell_that_nothing_changed_without_planning() {
         "{output}"
     );
 }
+
+// D189 §4.9.3: the HTML site map is a rubricator. A section of 25,000 news items made it a
+// page of 25,000 links, rendered again on every edit of any item (issue 10's one-page publish);
+// it now shows the newest items of a dated section and says how many more its list holds.
+#[test]
+fn can_keep_the_html_site_map_a_rubricator_of_bounded_size() {
+    let (_temp, site, mut store, publisher) = published();
+    let news = store.page_id("az", "news/second").unwrap();
+    let section = store
+        .sections()
+        .unwrap()
+        .into_iter()
+        .find(|s| s.lang == "az" && s.path == ["xeberler"])
+        .unwrap();
+    for day in 1..=12 {
+        let mut item = store.head_revision(news).unwrap();
+        item.title = format!("Dekabr xəbəri {day}");
+        item.issued = Some(Stamp::parse(&format!("2026-12-{day:02}")).unwrap());
+        store
+            .create_page(section.id, &format!("dekabr-{day}"), None, &item, &editor())
+            .unwrap();
+    }
+    publisher
+        .publish(&mut store, OffsetDateTime::now_utc())
+        .unwrap();
+    let map = read(&site.join("public/az/sayt-xeritesi/index.html"));
+    assert!(map.contains(">Dekabr xəbəri 12</a>"), "{map}");
+    assert!(map.contains(">Dekabr xəbəri 3</a>"), "{map}");
+    assert!(
+        !map.contains(">Dekabr xəbəri 2</a>"),
+        "the eleventh newest is left out: {map}"
+    );
+    // 12 new and the fixture's live items of the section, less the 10 shown.
+    let listed = read(&site.join("public/az/xeberler/index.html"));
+    assert!(
+        map.contains("<li class=\"more\"><a href=\"/az/xeberler/\">daha "),
+        "{map}"
+    );
+    assert!(listed.contains("Dekabr xəbəri 12"));
+}

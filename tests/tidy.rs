@@ -1,5 +1,6 @@
 //! Repository rules a compiler does not check: every module says what it owns in a `//!` first
-//! line; only `store` contains SQL; only the two servers (`http`, `admin`) know axum.
+//! line; only `store` contains SQL; only the two servers (`http`, `admin`) know axum; only the
+//! publisher renders the site and writes the search index, and it never reaches up to the handlers.
 
 mod common;
 
@@ -69,5 +70,46 @@ fn only_the_servers_know_axum() {
     assert!(
         offenders.is_empty(),
         "axum outside src/http and src/admin: {offenders:?}"
+    );
+}
+
+// Issue 10: the panel, the scheduler and the CLI change what is published only through the
+// publisher; nothing else renders the site, writes the search index or knows the layers above.
+#[test]
+fn only_the_publisher_renders_the_site_and_writes_the_index() {
+    let offenders: Vec<String> = sources()
+        .into_iter()
+        .filter(|(path, _)| {
+            !path.starts_with("src/publishing/") && !path.starts_with("src/render/")
+        })
+        .filter(|(path, _)| !path.starts_with("src/search/"))
+        .filter(|(_, text)| {
+            ["SiteView::new", "view.render(", "open_for_writing("]
+                .iter()
+                .any(|call| text.contains(call))
+        })
+        .map(|(path, _)| path)
+        .collect();
+    assert!(
+        offenders.is_empty(),
+        "rendering or index writes outside src/publishing: {offenders:?}"
+    );
+}
+
+#[test]
+fn the_publisher_and_the_store_never_reach_up_to_the_handlers() {
+    let offenders: Vec<String> = sources()
+        .into_iter()
+        .filter(|(path, _)| path.starts_with("src/publishing/") || path.starts_with("src/store/"))
+        .filter(|(_, text)| {
+            ["crate::admin", "crate::http", "crate::cli", "crate::ops"]
+                .iter()
+                .any(|layer| text.contains(layer))
+        })
+        .map(|(path, _)| path)
+        .collect();
+    assert!(
+        offenders.is_empty(),
+        "the publisher or the store depends on a handler layer: {offenders:?}"
     );
 }

@@ -51,6 +51,29 @@ pub struct PublishReport {
     /// Only what the changed pages shape was planned, not every output of the site.
     pub pages_only: bool,
     pub elapsed: Duration,
+    /// How long each step took: read, plan, compare, render, remove, index, record.
+    pub stages: Vec<(&'static str, Duration)>,
+}
+
+/// The time each step of a publish took, for the log line and the benchmarks.
+struct Stages {
+    last: Instant,
+    done: Vec<(&'static str, Duration)>,
+}
+
+impl Stages {
+    fn new() -> Stages {
+        Stages {
+            last: Instant::now(),
+            done: Vec::new(),
+        }
+    }
+
+    fn mark(&mut self, step: &'static str) {
+        let now = Instant::now();
+        self.done.push((step, now - self.last));
+        self.last = now;
+    }
 }
 
 /// The build manifest: output path → digest and owner.
@@ -216,6 +239,7 @@ impl Publisher {
         };
         let pages_only = pages_only && due.is_some();
         let kept = self.kept.lock().map(|mut kept| kept.take()).unwrap_or(None);
+        let mut stages = Stages::new();
         let (model, templates) = match kept {
             Some(mut kept) if pages_only && kept.upto == state.published_change => {
                 let ids: Vec<i64> = changed_pages.iter().copied().collect();
@@ -242,6 +266,7 @@ impl Publisher {
                 (model, templates)
             }
         };
+        stages.mark("read");
         refuse_unsafe_segments(&model)?;
         let view = SiteView::new(config, &model);
         let partial = if pages_only {
@@ -254,6 +279,7 @@ impl Publisher {
             None if full => (view.outputs(), HashMap::new(), false),
             None => (view.outputs(), store.build_manifest()?, false),
         };
+        stages.mark("plan");
         fs::create_dir_all(public)
             .with_context(|| format!("failed to create {}", public.display()))?;
         // Every output path is checked, once, before anything is written: a bad one stops the
@@ -290,6 +316,7 @@ impl Publisher {
                 _ => None,
             })
             .collect();
+        stages.mark("compare");
         let bodies = store.revision_bodies(&revision_ids)?;
         let mut media_bytes: HashMap<&str, Vec<u8>> = HashMap::new();
         for (output, _) in &changed {
@@ -328,6 +355,7 @@ impl Publisher {
             })
             .collect::<anyhow::Result<Vec<()>>>()?;
 
+        stages.mark("render");
         let wanted: HashSet<&str> = outputs.iter().map(|output| output.path.as_str()).collect();
         let stale: Vec<String> = if full {
             files::files_under(public)?
@@ -343,7 +371,9 @@ impl Publisher {
         };
         let (removed, dropped) = remove_stale(public, stale)?;
         let changed: Vec<&Output> = changed.into_iter().map(|(output, _)| output).collect();
+        stages.mark("remove");
         update_search_index(config, &view, &changed, &removed, &bodies, full)?;
+        stages.mark("index");
         // After an upgrade or a change of configuration every row is written again, so that
         // each names its owner.
         let record_all = !partial && state.fingerprint != fingerprint;
@@ -373,6 +403,7 @@ impl Publisher {
         })?;
         fs::remove_file(&marker)
             .with_context(|| format!("failed to remove {}", marker.display()))?;
+        stages.mark("record");
         let mut written: Vec<String> = changed.iter().map(|output| output.path.clone()).collect();
         written.sort();
         let mut removed = removed;
@@ -385,6 +416,7 @@ impl Publisher {
             nothing_to_do: false,
             pages_only: partial,
             elapsed: started.elapsed(),
+            stages: stages.done,
         };
         drop(view);
         if let Ok(mut kept) = self.kept.lock() {
@@ -593,8 +625,13 @@ fn plan_pages(
 
 /// One line per publish that did something (D189 §10.1.3 keeps the journal; this is the log).
 fn tracing_publish(report: &PublishReport, full: bool) {
+    let stages: Vec<String> = report
+        .stages
+        .iter()
+        .map(|(step, took)| format!("{step} {}", took.as_millis()))
+        .collect();
     eprintln!(
-        "publish: {} written, {} removed, {} unchanged in {} ms ({})",
+        "publish: {} written, {} removed, {} unchanged in {} ms ({}; ms per step: {})",
         report.written.len(),
         report.removed.len(),
         report.unchanged,
@@ -605,7 +642,8 @@ fn tracing_publish(report: &PublishReport, full: bool) {
             "the changed pages and what they shape"
         } else {
             "every output planned"
-        }
+        },
+        stages.join(", ")
     );
 }
 

@@ -522,7 +522,7 @@ impl SiteView<'_> {
             escape_xml(&self.section_urls[index]),
             escape_xml(&self.model.sections[index].content.title)
         );
-        let pages = self.listed(index);
+        let (pages, more) = self.sitemap_pages(index);
         let children = &self.children[index];
         if !pages.is_empty() || !children.is_empty() {
             out.push_str("\n<ul>\n");
@@ -535,6 +535,21 @@ impl SiteView<'_> {
                     "<li><a href=\"{}\">{}</a></li>",
                     escape_xml(&self.page_urls[page]),
                     escape_xml(&self.model.pages[page].content.title)
+                );
+            }
+            if more > 0 {
+                // The rest is in the section's own list; sites imported before this string
+                // existed show the section's title.
+                let section = &self.model.sections[index];
+                let label = match self.strings(&section.lang).get("sitemap_more") {
+                    Some(text) => text.replace("{n}", &more.to_string()),
+                    None => format!("{} (+{more})", section.content.title),
+                };
+                let _ = writeln!(
+                    out,
+                    "<li class=\"more\"><a href=\"{}\">{}</a></li>",
+                    escape_xml(&self.section_urls[index]),
+                    escape_xml(&label)
                 );
             }
             out.push_str("</ul>\n");

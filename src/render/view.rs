@@ -84,6 +84,9 @@ pub struct Scope {
 /// Sections with at most this many pages list them in the menu shown on each of their pages.
 const SECTION_MENU_PAGES: usize = 30;
 
+/// The HTML site map shows this many of the newest items of a dated section.
+pub(super) const SITEMAP_SECTION_ITEMS: usize = 10;
+
 /// Above this many URLs the sitemap is split into parts under an index (sitemaps.org limit).
 pub const SITEMAP_LIMIT: usize = 50_000;
 
@@ -937,6 +940,20 @@ impl<'a> SiteView<'a> {
     }
 
     /// The newest publication date in a language (`YYYY-MM-DD`), for pages without their own.
+    /// The pages the HTML site map shows under a section (D189 §4.9.3, a hierarchical
+    /// rubricator): every page of an undated section; the newest [`SITEMAP_SECTION_ITEMS`] of
+    /// a section of news, announcements or documents, whose list holds the rest — the number
+    /// left out is returned, so the site map stays small and does not change with every item.
+    pub(super) fn sitemap_pages(&self, section: usize) -> (Vec<usize>, usize) {
+        let mut listed = self.listed(section);
+        if !self.holds_dated(section) || listed.len() <= SITEMAP_SECTION_ITEMS {
+            return (listed, 0);
+        }
+        let more = listed.len() - SITEMAP_SECTION_ITEMS;
+        listed.truncate(SITEMAP_SECTION_ITEMS);
+        (listed, more)
+    }
+
     pub(super) fn newest(&self, lang: &str) -> &str {
         self.newest_date.get(lang).map(String::as_str).unwrap_or("")
     }
@@ -955,13 +972,15 @@ impl<'a> SiteView<'a> {
                 "\u{1f}{}\u{1f}{}",
                 section.content.title, self.section_urls[index]
             );
-            for item in self.listed(index) {
+            let (shown, more) = self.sitemap_pages(index);
+            for item in shown {
                 let _ = write!(
                     key,
                     "\u{1f}{}\u{1f}{}",
                     self.model.pages[item].content.title, self.page_urls[item]
                 );
             }
+            let _ = write!(key, "\u{1f}{more}");
         }
         key
     }

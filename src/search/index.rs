@@ -324,7 +324,14 @@ impl SearchIndex {
         if docs.is_empty() && removed.is_empty() {
             return Ok(());
         }
-        let mut writer = self.index.writer::<TantivyDocument>(50_000_000)?;
+        // A publish changes a few pages: one indexing thread with the smallest arena starts
+        // and commits much faster than a pool sized for a rebuild.
+        let mut writer = if docs.len() + removed.len() <= 1_000 {
+            self.index
+                .writer_with_num_threads::<TantivyDocument>(1, 15_000_000)?
+        } else {
+            self.index.writer::<TantivyDocument>(50_000_000)?
+        };
         for url in removed.iter().chain(docs.iter().map(|d| &d.url)) {
             writer.delete_term(Term::from_field_text(self.fields.url, url));
         }

@@ -88,3 +88,7 @@ CREATE TRIGGER redirects_changed_update AFTER UPDATE ON redirects
 BEGIN INSERT INTO site_changes (kind, object_id) VALUES ('redirect', OLD.page_id); END;
 CREATE TRIGGER redirects_changed_delete AFTER DELETE ON redirects
 BEGIN INSERT INTO site_changes (kind, object_id) VALUES ('redirect', OLD.page_id); END;
+
+-- Every publish asks which publications and expiries came due since the last one.
+CREATE INDEX revisions_publish_at ON revisions(publish_at_utc) WHERE publish_at_utc IS NOT NULL;
+CREATE INDEX revisions_valid_until ON revisions(valid_until_utc) WHERE valid_until_utc IS NOT NULL;
