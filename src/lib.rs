@@ -2,7 +2,7 @@
 //!
 //! Modules in reading order: the installation (`config`), the domain types (`model`), the
 //! exchange format (`content`), the database (`store`), the publishing workflow (`workflow`),
-//! rendering (`markdown`, `i18n`, `render`), publishing (`build`), serving (`http`),
+//! rendering (`markdown`, `i18n`, `render`), publishing (`publishing`), serving (`http`),
 //! operations (`ops`) and the command line (`cli`). `ARCHITECTURE.md` describes their boundaries.
 
 pub mod admin;
