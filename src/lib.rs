@@ -1,9 +1,9 @@
 //! govsite: a CMS and static-site generator for the websites of Azerbaijani state bodies.
 //!
 //! Modules in reading order: the installation (`config`), the domain types (`model`), the
-//! exchange format (`content`), the database (`store`), rendering (`markdown`, `i18n`,
-//! `render`), publishing (`build`), serving (`http`), operations (`ops`) and the command line
-//! (`cli`). `ARCHITECTURE.md` describes their boundaries.
+//! exchange format (`content`), the database (`store`), the publishing workflow (`workflow`),
+//! rendering (`markdown`, `i18n`, `render`), publishing (`publishing`), serving (`http`),
+//! operations (`ops`) and the command line (`cli`). `ARCHITECTURE.md` describes their boundaries.
 
 pub mod admin;
 pub mod cli;
@@ -23,5 +23,6 @@ pub mod search;
 pub mod slug;
 pub mod spell;
 pub mod store;
+pub mod workflow;
 
 pub use error::UserError;

@@ -28,6 +28,7 @@ use govsite::admin::{AdminState, admin_router, auth};
 use govsite::config::Config;
 use govsite::model::{PageContent, Stamp};
 use govsite::store::{Actor, ImportOptions, JournalEntry, Store};
+use govsite::workflow;
 use http_body_util::BodyExt as _;
 use tower::ServiceExt as _;
 
@@ -1356,11 +1357,14 @@ async fn revisions_show_line_diffs_and_restore_makes_a_new_draft() {
             .contains(&row("same", " ", "title: Birinci xəbər"))
     );
 
+    // The restore form carries the head it was opened on (issue 10).
+    let diff = get(&app, &format!("/pages/{page}/revisions/1"), Some(&admin)).await;
+    let base = base_revision_of(&diff.body).expect("the restore form has a base revision");
     post(
         &app,
         &format!("/pages/{page}/revisions/1/restore"),
         &admin,
-        Fields::default(),
+        Fields::default().set("base_revision", &base),
     )
     .await
     .assert_redirect(&format!("/pages/{page}?done=restored"));
@@ -2822,43 +2826,41 @@ async fn lost_update_a_form_without_a_base_revision_is_refused() {
 #[tokio::test]
 async fn lost_update_the_store_refuses_a_stale_base_and_writes_nothing() {
     // Issue 10: the check is in the transaction that writes, so that no save slips in between
-    // the panel's check and the write; a refused write leaves no revision and no journal entry.
+    // the panel's check and the write; a refused step leaves no revision and no journal entry.
     let site = Site::new();
     let page = site.page_id("az", "news/draft");
     let mut store = site.store();
     let (base, mut content) = store.head_revision_with_id(page).unwrap();
     content.body = "Birinci.".into();
     store
-        .save_revision_on(
-            page,
-            Some(base),
-            &content,
-            "update",
-            None,
-            &Actor("a".into()),
-        )
+        .apply_step(page, &draft_step(Some(base), &content), &Actor("a".into()))
         .unwrap();
     let revisions = store.revisions(page).unwrap().len();
     let journal = site.journal().len();
     content.body = "İkinci, köhnə formadan.".into();
-    for stale_base in [Some(base), None] {
-        match store.save_revision_on(
-            page,
-            stale_base,
-            &content,
-            "update",
-            None,
-            &Actor("b".into()),
-        ) {
-            Err(govsite::store::Error::Stale { by, number, .. }) => {
-                assert_eq!((by.as_str(), number), ("a", revisions as i64));
-            }
-            other => panic!("a stale base {stale_base:?} was not refused: {other:?}"),
+    match store.apply_step(page, &draft_step(Some(base), &content), &Actor("b".into())) {
+        Err(govsite::store::Error::Stale { by, number, .. }) => {
+            assert_eq!((by.as_str(), number), ("a", revisions as i64));
         }
+        other => panic!("a stale base was not refused: {other:?}"),
     }
     assert_eq!(store.revisions(page).unwrap().len(), revisions);
     assert_eq!(site.journal().len(), journal);
     assert_eq!(site.head(page).body, "Birinci.");
+}
+
+/// A workflow step that saves `content` as a draft on `base`.
+fn draft_step(base: Option<i64>, content: &PageContent) -> workflow::Step {
+    workflow::Step {
+        base_revision: base,
+        guard_override: Vec::new(),
+        move_to: None,
+        change: workflow::Change::Revision {
+            content: Box::new(content.clone()),
+            note: None,
+        },
+        outcome: workflow::Outcome::Saved,
+    }
 }
 
 // Issue 10: a publish that failed after the revision was committed answered 500 and was
@@ -2921,4 +2923,330 @@ async fn a_failed_publish_stays_pending_is_shown_on_the_dashboard_and_is_retried
     let dashboard = get(&app, "/", Some(&admin)).await;
     assert!(!dashboard.body.contains(&alert), "{}", dashboard.body);
     assert_eq!(journaled(&site, "publish_recovered").len(), 1);
+}
+
+// ---------------------------------------------------------------- issue 10: one step, one transaction
+
+/// Makes every new revision of the database fail to insert, as a full disk or a broken
+/// database would.
+fn break_revision_inserts(site: &Site) {
+    site.db()
+        .execute_batch(
+            "CREATE TRIGGER no_revisions BEFORE INSERT ON revisions
+             BEGIN SELECT RAISE(ABORT, 'revisions are read-only in this test'); END;",
+        )
+        .unwrap();
+}
+
+#[tokio::test]
+async fn issue_10_a_save_that_overrides_the_guard_and_moves_the_page_is_one_transaction() {
+    // Issue 10: "one save can make three separate commits (guard override, move, revision)".
+    // When the revision cannot be written, neither the override nor the move may stay: on
+    // the old code the page had moved and the journal said the guard was overridden for a
+    // publication that never happened.
+    let site = Site::new();
+    let app = site.admin();
+    let admin = login(&app, "admin", PASSWORD).await;
+    let page = site.page_id("az", "news/draft");
+    let news = site.section_id("az", "news");
+    let about = site.section_id("az", "about").to_string();
+    let url = site.store().page_meta(page).unwrap().url;
+    let journal = site.journal().len();
+    break_revision_inserts(&site);
+
+    let reply = edit(
+        &site,
+        &app,
+        &admin,
+        page,
+        &[
+            ("body", "Məxfi\n\nBu sənəd daxili istifadə üçündür."),
+            ("section", about.as_str()),
+            ("override", "1"),
+            ("action", "publish"),
+        ],
+    )
+    .await;
+    reply.assert_status(StatusCode::INTERNAL_SERVER_ERROR);
+    assert!(
+        journaled(&site, "override_confidentiality").is_empty(),
+        "the override was journaled for a publication that did not happen"
+    );
+    assert!(
+        journaled(&site, "move").is_empty(),
+        "the move was journaled"
+    );
+    let meta = site.store().page_meta(page).unwrap();
+    assert_eq!((meta.section_id, meta.url.as_str()), (news, url.as_str()));
+    assert_eq!(site.journal().len(), journal);
+
+    // With revisions writable again the same save does all three, together.
+    site.db()
+        .execute_batch("DROP TRIGGER no_revisions")
+        .unwrap();
+    edit(
+        &site,
+        &app,
+        &admin,
+        page,
+        &[
+            ("body", "Məxfi\n\nBu sənəd daxili istifadə üçündür."),
+            ("section", about.as_str()),
+            ("override", "1"),
+            ("action", "publish"),
+        ],
+    )
+    .await
+    .assert_redirect(&format!("/pages/{page}?done=published"));
+    let steps: Vec<String> = site.journal()[journal..]
+        .iter()
+        .map(|e| e.action.clone())
+        .collect();
+    assert_eq!(steps, ["override_confidentiality", "move", "publish"]);
+    assert_ne!(site.store().page_meta(page).unwrap().section_id, news);
+}
+
+#[tokio::test]
+async fn issue_10_a_move_the_store_refuses_leaves_no_guard_override_behind() {
+    // Issue 10: the override was committed before the move was tried; a move refused for a
+    // taken address left an override journaled for nothing.
+    let site = Site::new();
+    let app = site.admin();
+    let admin = login(&app, "admin", PASSWORD).await;
+    let page = site.page_id("az", "news/draft");
+    let about = site.section_id("az", "about");
+    // A page with the draft's address in the target section.
+    let slug = site.store().page_meta(page).unwrap().slug;
+    let mut taken = site.head(page);
+    taken.title = "Eyni ünvan".into();
+    site.store()
+        .create_page(
+            about,
+            &slug,
+            Some("about/same-address"),
+            &taken,
+            &os_actor(),
+        )
+        .unwrap();
+    let journal = site.journal().len();
+
+    let reply = edit(
+        &site,
+        &app,
+        &admin,
+        page,
+        &[
+            ("body", "Məxfi\n\nBu sənəd daxili istifadə üçündür."),
+            ("section", about.to_string().as_str()),
+            ("override", "1"),
+            ("action", "publish"),
+        ],
+    )
+    .await;
+    reply.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(reply.body.contains(&slug), "{}", reply.body);
+    // The text stays in the form.
+    assert!(reply.body.contains("daxili istifadə"), "{}", reply.body);
+    assert_eq!(
+        site.journal().len(),
+        journal,
+        "{:?}",
+        &site.journal()[journal..]
+    );
+    assert_eq!(site.head(page).status.as_str(), "draft");
+}
+
+#[tokio::test]
+async fn issue_10_a_restore_from_a_page_opened_before_a_save_is_refused_naming_who_and_when() {
+    // Issue 10: restoring an old revision from a revision page opened before someone else's
+    // save silently threw that save away (the restore carried no base revision).
+    let site = Site::new();
+    let app = site.admin();
+    let admin = login(&app, "admin", PASSWORD).await;
+    let editor = login(&app, "editor", PASSWORD).await;
+    let page = site.page_id("az", "news/draft");
+    let opened = get(&app, &format!("/pages/{page}/revisions/1"), Some(&admin)).await;
+    let head = site.store().head_revision_with_id(page).unwrap().0;
+    assert_eq!(base_revision_of(&opened.body), Some(head.to_string()));
+    let base = head.to_string();
+
+    edit(
+        &site,
+        &app,
+        &editor,
+        page,
+        &[("body", "Redaktorun yeni mətni."), ("action", "save")],
+    )
+    .await
+    .assert_redirect(&format!("/pages/{page}?done=saved"));
+    let newest = site.store().revisions(page).unwrap()[0].clone();
+
+    let path = format!("/pages/{page}/revisions/1/restore");
+    let stale = post(
+        &app,
+        &path,
+        &admin,
+        Fields::default().set("base_revision", &base),
+    )
+    .await;
+    stale.assert_status(StatusCode::CONFLICT);
+    assert_eq!(site.head(page).body, "Redaktorun yeni mətni.");
+    assert_eq!(
+        site.store().revisions(page).unwrap().len(),
+        newest.number as usize
+    );
+    // Who, when (in the site's time, as the history shows it) and a link to the changes.
+    let history = get(&app, &format!("/pages/{page}/revisions"), Some(&admin)).await;
+    let shown = format!("{}, ", newest.author);
+    let at = history.body[history.body.find(&shown).unwrap() + shown.len()..]
+        .split('<')
+        .next()
+        .unwrap()
+        .to_string();
+    let notice = admin_text("error_stale_restore")
+        .replace("{name}", &newest.author)
+        .replace("{time}", &at);
+    let (before_link, _) = notice.split_once("{link}").unwrap();
+    assert!(
+        newest.author.contains("editor") && stale.body.contains(before_link),
+        "the notice does not name {} at {at}: {}",
+        newest.author,
+        stale.body
+    );
+    assert!(
+        stale.body.contains(&format!(
+            "href=\"/pages/{page}/revisions/{}\"",
+            newest.number
+        )),
+        "no link to the diff: {}",
+        stale.body
+    );
+    // A form without a base revision (opened before the upgrade) is not trusted either.
+    post(&app, &path, &admin, Fields::default())
+        .await
+        .assert_status(StatusCode::CONFLICT);
+
+    // The refused page carries the new head: restoring from it works.
+    let new_base = base_revision_of(&stale.body).expect("the refused page has a base revision");
+    post(
+        &app,
+        &path,
+        &admin,
+        Fields::default().set("base_revision", &new_base),
+    )
+    .await
+    .assert_redirect(&format!("/pages/{page}?done=restored"));
+    assert_ne!(site.head(page).body, "Redaktorun yeni mətni.");
+}
+
+#[tokio::test]
+async fn issue_10_the_stale_notice_names_the_other_editor_and_time_and_links_to_the_diff() {
+    // Issue 10: "this page was changed by NAME at TIME after you opened it" with a link to
+    // the diff; the user's text stays in the form.
+    let site = Site::new();
+    let app = site.admin();
+    let editor = login(&app, "editor", PASSWORD).await;
+    let moderator = login(&app, "moderator", PASSWORD).await;
+    let page = site.page_id("az", "news/draft");
+    let form = open_editor(&site, &app, &moderator, page).await;
+    edit(
+        &site,
+        &app,
+        &editor,
+        page,
+        &[("title", "Redaktorun başlığı"), ("action", "review")],
+    )
+    .await
+    .assert_redirect(&format!("/pages/{page}?done=submitted"));
+    let newest = site.store().revisions(page).unwrap()[0].clone();
+    let stale = post(
+        &app,
+        &format!("/pages/{page}"),
+        &moderator,
+        form.set("body", "Moderatorun mətni.")
+            .set("action", "review"),
+    )
+    .await;
+    stale.assert_status(StatusCode::CONFLICT);
+    let history = get(&app, &format!("/pages/{page}/revisions"), Some(&moderator)).await;
+    let shown = format!("{}, ", newest.author);
+    let at = history.body[history.body.find(&shown).unwrap() + shown.len()..]
+        .split('<')
+        .next()
+        .unwrap()
+        .to_string();
+    let notice = admin_text("error_stale")
+        .replace("{name}", &newest.author)
+        .replace("{time}", &at);
+    let (before_link, after_link) = notice.split_once("{link}").unwrap();
+    let link = format!("/pages/{page}/revisions/{}", newest.number);
+    assert!(
+        stale.body.contains(&format!(
+            "{before_link}<a href=\"{link}\">{}</a>{after_link}",
+            admin_text("stale_link")
+        )),
+        "{}",
+        stale.body
+    );
+    assert!(stale.body.contains("Moderatorun mətni."), "{}", stale.body);
+    assert_eq!(site.head(page).title, "Redaktorun başlığı");
+}
+
+#[tokio::test]
+async fn issue_10_a_correction_or_unpublishing_of_a_page_not_on_the_site_is_refused() {
+    // D189 §4.3: a correction is of published information; unpublishing a page that is not on
+    // the site (and not due) would only add an "unpublished" revision to nothing.
+    let site = Site::new();
+    let app = site.admin();
+    let admin = login(&app, "admin", PASSWORD).await;
+    let page = site.page_id("az", "news/draft");
+    let revisions = site.store().revisions(page).unwrap().len();
+    for changes in [
+        [("action", "correct"), ("correction_note", "Düzəliş.")],
+        [("action", "unpublish"), ("reason", "Köhnəlib.")],
+    ] {
+        let reply = edit(&site, &app, &admin, page, &changes).await;
+        reply.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            reply.body.contains(&admin_text("error_not_live")),
+            "{}",
+            reply.body
+        );
+    }
+    assert_eq!(site.store().revisions(page).unwrap().len(), revisions);
+    assert!(site.published("az/xeberler/qaralama/index.html").is_none());
+}
+
+#[tokio::test]
+async fn issue_10_unpublishing_a_scheduled_page_cancels_its_publication() {
+    // The unpublish form is shown for live pages; a scheduled one is cancelled the same way,
+    // taking effect now, so that its time never comes.
+    let site = Site::new();
+    let app = site.admin();
+    let admin = login(&app, "admin", PASSWORD).await;
+    let page = site.page_id("az", "news/draft");
+    edit(
+        &site,
+        &app,
+        &admin,
+        page,
+        &[("publish_at", "2099-01-01T09:00"), ("action", "publish")],
+    )
+    .await
+    .assert_redirect(&format!("/pages/{page}?done=scheduled"));
+    edit(
+        &site,
+        &app,
+        &admin,
+        page,
+        &[("action", "unpublish"), ("reason", "Ləğv edildi.")],
+    )
+    .await
+    .assert_redirect(&format!("/pages/{page}?done=unpublished"));
+    let summary = site
+        .store()
+        .page_summary(page, i64::MAX / 2)
+        .unwrap()
+        .unwrap();
+    assert!(!summary.live, "the page would go live in 2099");
 }

@@ -1,6 +1,7 @@
 //! Repository rules a compiler does not check: every module says what it owns in a `//!` first
 //! line; only `store` contains SQL; only the two servers (`http`, `admin`) know axum; only the
-//! publisher renders the site and writes the search index, and it never reaches up to the handlers.
+//! publisher renders the site and writes the search index, and it never reaches up to the
+//! handlers; the panel changes pages only through `workflow::decide` and `Store::apply_step`.
 
 mod common;
 
@@ -112,4 +113,52 @@ fn the_publisher_and_the_store_never_reach_up_to_the_handlers() {
         offenders.is_empty(),
         "the publisher or the store depends on a handler layer: {offenders:?}"
     );
+}
+
+#[test]
+fn the_panel_changes_pages_only_through_the_workflow() {
+    // Issue 10: what a save, publication, correction, unpublishing, restore or deletion does is
+    // `workflow::decide`'s, and the store applies it in one transaction (`Store::apply_step`),
+    // called from one place (`take_step` in `src/admin/content.rs`).
+    let writers = [
+        ".save_revision",
+        ".move_page(",
+        ".delete_page(",
+        ".rename_page(",
+    ];
+    let mut offenders: Vec<String> = Vec::new();
+    let mut apply_calls = Vec::new();
+    for (path, text) in sources() {
+        if !path.starts_with("src/admin/") {
+            continue;
+        }
+        for writer in writers {
+            if text.contains(writer) {
+                offenders.push(format!("{path}: {writer}"));
+            }
+        }
+        if text.contains(".apply_step(") {
+            apply_calls.push((path, text.matches(".apply_step(").count()));
+        }
+    }
+    assert!(
+        offenders.is_empty(),
+        "the panel writes pages around workflow::decide + Store::apply_step: {offenders:?}"
+    );
+    assert_eq!(
+        apply_calls,
+        [("src/admin/content.rs".to_string(), 1)],
+        "Store::apply_step is called once, after workflow::decide"
+    );
+    // The workflow is a pure function: no database, clock or files.
+    let workflow = std::fs::read_to_string(common::repo().join("src/workflow.rs")).unwrap();
+    for io in [
+        "use crate::store",
+        "rusqlite",
+        "std::fs",
+        "now_utc(",
+        "SystemTime",
+    ] {
+        assert!(!workflow.contains(io), "src/workflow.rs uses `{io}`");
+    }
 }

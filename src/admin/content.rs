@@ -16,8 +16,9 @@ use time::OffsetDateTime;
 use super::permissions::{self, Module};
 use super::views::text;
 use super::{AdminState, Form, Query, Reply, Signed, blocking, html_response, see_other};
-use crate::model::{ContentType, Correction, PageContent, Stamp, Status};
+use crate::model::{ContentType, PageContent, Stamp, Status};
 use crate::store::{PageMeta, SectionRecord};
+use crate::workflow::{self, Action, Refusal};
 
 /// The statuses the panel shows, in workflow order.
 const STATUSES: [&str; 5] = ["draft", "review", "scheduled", "published", "unpublished"];
@@ -728,21 +729,9 @@ fn editor_page(
     };
     context.insert("base_revision", &base_revision);
     if let Some(stale) = &notes.stale {
-        let message = text(&signed.lang, "error_stale")
-            .replace("{name}", &stale.by)
-            .replace("{time}", &super::people::local_stamp(state, &stale.at));
-        let (before_link, after_link) = message
-            .split_once("{link}")
-            .map_or((message.clone(), String::new()), |(before, after)| {
-                (before.to_string(), after.to_string())
-            });
         context.insert(
             "stale",
-            &json!({
-                "before": before_link,
-                "after": after_link,
-                "link": format!("/pages/{}/revisions/{}", page.meta.id, stale.number),
-            }),
+            &stale_notice(state, &signed.lang, "error_stale", page.meta.id, stale),
         );
     }
     context.insert(
@@ -769,27 +758,41 @@ fn editor_page(
     Ok(response)
 }
 
+/// The notice that someone saved the page after the user opened it (message `key`): who,
+/// when in the site's time, and the link to what they changed (issue 10, lost update).
+fn stale_notice(
+    state: &AdminState,
+    lang: &str,
+    key: &str,
+    page_id: i64,
+    stale: &StaleNotice,
+) -> Value {
+    let message = text(lang, key)
+        .replace("{name}", &stale.by)
+        .replace("{time}", &super::people::local_stamp(state, &stale.at));
+    let (before_link, after_link) = message
+        .split_once("{link}")
+        .map_or((message.clone(), String::new()), |(before, after)| {
+            (before.to_string(), after.to_string())
+        });
+    json!({
+        "before": before_link,
+        "after": after_link,
+        "link": format!("/pages/{page_id}/revisions/{}", stale.number),
+    })
+}
+
 /// The editor again (409) after a save from a form opened before someone else's save: the
 /// user's text stays in the form, the notice names who changed the page and links to the
 /// changes, and the form now carries the new head as its base (issue 10, lost update).
-/// Other store errors are answered as usual.
 fn refuse_stale(
     state: &AdminState,
     signed: &Signed,
     page: &OpenPage,
     content: &PageContent,
-    error: crate::store::Error,
+    stale: StaleNotice,
     form: Form,
 ) -> Reply {
-    let crate::store::Error::Stale {
-        by,
-        at,
-        head,
-        number,
-    } = error
-    else {
-        return Err(state.internal(error.into()));
-    };
     editor_page(
         state,
         signed,
@@ -797,12 +800,7 @@ fn refuse_stale(
         content,
         EditorNotes {
             form: Some(form),
-            stale: Some(StaleNotice {
-                by,
-                at,
-                head,
-                number,
-            }),
+            stale: Some(stale),
             ..Default::default()
         },
     )
@@ -980,7 +978,9 @@ fn body_limit_message(lang: &str, limit: &crate::markdown::BodyLimit) -> String 
     }
 }
 
-/// Saves the editor: `action` is save, review, publish, unpublish or correct.
+/// Saves the editor: `action` is save, review, publish, correct or unpublish (or preview).
+/// The form is read here; what the action does is [`workflow::decide`]'s, and the store
+/// applies it in one transaction ([`crate::store::Store::apply_step`]).
 pub async fn save_page(
     State(state): State<Arc<AdminState>>,
     Path(id): Path<i64>,
@@ -995,7 +995,7 @@ pub async fn save_page(
         if action == "preview" {
             return preview_reply(&state, &signed, &page, &form, false);
         }
-        let mut content = match content_from_form(&form, &page.head, &state, &signed.lang) {
+        let content = match content_from_form(&form, &page.head, &state, &signed.lang) {
             Ok(content) => content,
             Err(errors) => {
                 // The text as typed stays in the editor, so that nothing written is lost.
@@ -1004,134 +1004,68 @@ pub async fn save_page(
                 return refuse(&state, &signed, &page, &shown, errors, form);
             }
         };
-        // Issue 10, lost update: a form opened before someone else's save (or one without a
-        // base revision) writes nothing — not the guard override, the move nor the revision.
-        // `save_revision_on` checks again in the transaction that writes.
-        let base_revision = form.get("base_revision").parse::<i64>().ok();
-        if let Err(error) = signed.store.check_base_revision(id, base_revision) {
-            return refuse_stale(&state, &signed, &page, &content, error, form);
-        }
-        let lang = signed.lang.clone();
-        let can_publish = permissions::can_publish(
-            &signed.user,
-            content.content_type,
-            &page.meta.lang,
-            page.meta.section_id,
-            &page.sections,
-        );
-        // Moving the page to a section the user may not edit is refused like any forbidden edit.
-        if !permissions::can_edit(
-            &signed.user,
-            content.content_type,
-            &page.meta.lang,
-            page.meta.section_id,
-            &page.sections,
-        ) {
-            return Err(state.forbidden(&mut signed, &page.meta.url));
-        }
-        let (step, note, done) = match action.as_str() {
-            "save" => {
-                content.status = Status::Draft;
-                ("update", None, "saved")
-            }
-            "review" => {
-                content.status = Status::Review;
-                ("submit", None, "submitted")
-            }
-            "publish" | "correct" | "unpublish" if !can_publish => {
-                return Err(state.forbidden(&mut signed, &format!("{} {action}", page.meta.url)));
-            }
-            "publish" => {
-                content.status = Status::Published;
-                let live = page_is_live(&signed, id);
-                content.modified = if live {
-                    today_stamp(&state)
-                } else {
-                    content.modified
-                };
-                let scheduled = content
-                    .publish_at
-                    .as_ref()
-                    .and_then(|s| s.instant(state.config.utc_offset))
-                    .is_some_and(|t| t > OffsetDateTime::now_utc());
-                // Issue 10, D189 §4.2: an item goes live with a publication date (and DC
-                // `issued`): the editor's, else the live revision's, else the moment it goes
-                // live — its scheduled time, or now. A missing date sorted as the oldest.
-                if content.issued.is_none() {
-                    content.issued = if live {
-                        signed
-                            .store
-                            .live_revision(id, super::now())
-                            .map_err(|e| state.internal(e.into()))?
-                            .and_then(|live| live.issued)
-                    } else if scheduled {
-                        content.publish_at.clone()
-                    } else {
-                        now_stamp(&state)
-                    };
-                }
-                if scheduled {
-                    ("schedule", None, "scheduled")
-                } else {
-                    ("publish", None, "published")
-                }
-            }
-            "correct" => {
-                // D189 §4.3: a correction of published information says so, with the reason.
-                let Some(note) = form.optional("correction_note") else {
-                    return refuse(
-                        &state,
-                        &signed,
-                        &page,
-                        &content,
-                        vec![text(&lang, "error_correction_note")],
-                        form,
-                    );
-                };
-                content.status = Status::Published;
-                content.correction = Some(Correction {
-                    date: today_stamp(&state)
-                        .unwrap_or_else(|| Stamp::parse("1970-01-01").expect("a valid date")),
-                    note: note.clone(),
-                });
-                content.modified = today_stamp(&state);
-                ("correct", Some(note), "corrected")
-            }
-            "unpublish" => {
-                // D189 §4.3: taking information off the site needs a reason, kept with it.
-                let Some(reason) = form.optional("reason") else {
-                    return refuse(
-                        &state,
-                        &signed,
-                        &page,
-                        &content,
-                        vec![text(&lang, "error_reason")],
-                        form,
-                    );
-                };
-                // Issue 10: unpublishing acts on the live revision, not on a newer draft: a
-                // copy of the draft kept its future `publish_at`, so the unpublishing was not
-                // in effect yet and the page stayed on the site. It takes effect now; the draft
-                // stays in the page's history.
-                content = signed
-                    .store
-                    .live_revision(id, super::now())
-                    .map_err(|e| state.internal(e.into()))?
-                    .unwrap_or_else(|| page.head.clone());
-                content.publish_at = None;
-                content.status = Status::Unpublished;
-                ("unpublish", Some(reason), "unpublished")
-            }
+        let edit = workflow::Edit {
+            content: content.clone(),
+            // Moving to another section (D189 §6.4.4); the old address redirects to the new one.
+            move_to: form
+                .get("section")
+                .parse::<i64>()
+                .ok()
+                .filter(|&target| target != page.meta.section_id),
+            override_guard: form.has("override"),
+        };
+        let rights = rights_of(&signed, &page, content.content_type, edit.move_to);
+        let action = match action.as_str() {
+            "save" => Action::SaveDraft(edit),
+            "review" => Action::SubmitForReview(edit),
+            "publish" => Action::Publish(edit),
+            "correct" => Action::Correct {
+                edit,
+                note: form.optional("correction_note"),
+            },
+            "unpublish" => Action::Unpublish {
+                reason: form.optional("reason"),
+            },
             _ => return Err(state.not_found(Some(&signed))),
         };
-        if content.status == Status::Published {
-            if let Some(errors) = publish_blockers(&content, &lang) {
-                return refuse(&state, &signed, &page, &content, errors, form);
+        // Issue 10, lost update: the form carries the revision it was opened from.
+        let base_revision = form.get("base_revision").parse::<i64>().ok();
+        let lang = signed.lang.clone();
+        let errors = match take_step(&state, &mut signed, &page, &action, base_revision, rights)? {
+            Ok(step) => {
+                return Ok(see_other(&format!(
+                    "/pages/{id}?done={}",
+                    step.outcome.done()
+                )));
             }
-            // D189 §4.5: stamps and personal identifiers stop publishing unless overridden.
-            let findings = confidentiality_findings(&content);
-            if !findings.is_empty() {
-                if !form.has("override") {
+            Err(Stopped::Store(refusal)) => vec![refusal.to_string()],
+            Err(Stopped::Refused(refusal)) => match refusal {
+                Refusal::Stale {
+                    by,
+                    at,
+                    head,
+                    number,
+                } => {
+                    let stale = StaleNotice {
+                        by,
+                        at,
+                        head,
+                        number,
+                    };
+                    return refuse_stale(&state, &signed, &page, &content, stale, form);
+                }
+                Refusal::MayNotEdit => return Err(state.forbidden(&mut signed, &page.meta.url)),
+                Refusal::MayNotPublish => {
+                    let what = format!("{} {}", page.meta.url, form.get("action"));
+                    return Err(state.forbidden(&mut signed, &what));
+                }
+                Refusal::MayNotMoveThere => {
+                    let what = format!("{} move", page.meta.url);
+                    return Err(state.forbidden(&mut signed, &what));
+                }
+                Refusal::Confidential { findings } => {
+                    // D189 §4.5: stamps and personal identifiers stop publishing unless
+                    // overridden.
                     let warnings = findings_json(&findings, &lang);
                     return editor_page(
                         &state,
@@ -1145,94 +1079,109 @@ pub async fn save_page(
                         },
                     );
                 }
-                let actor = signed.actor.clone();
-                signed
-                    .store
-                    .journal_event(
-                        &actor,
-                        "override_confidentiality",
-                        "page",
-                        &page.meta.url,
-                        json!({ "findings": findings_json(&findings, "en") }),
-                    )
-                    .map_err(|e| state.internal(e.into()))?;
-            }
-        }
-        // Moving to another section (D189 §6.4.4): allowed where the user may edit; the old
-        // address redirects to the new one.
-        let mut moved = false;
-        if let Some(target) = form
-            .get("section")
-            .parse::<i64>()
-            .ok()
-            .filter(|&target| target != page.meta.section_id)
-        {
-            if !permissions::can_edit(
-                &signed.user,
-                content.content_type,
-                &page.meta.lang,
-                target,
-                &page.sections,
-            ) {
-                return Err(state.forbidden(&mut signed, &format!("{} move", page.meta.url)));
-            }
-            let actor = signed.actor.clone();
-            if let Err(error) = signed.store.move_page(id, target, &actor) {
-                let refusal = state.refusal(error)?;
-                return refuse(
-                    &state,
-                    &signed,
-                    &page,
-                    &content,
-                    vec![refusal.to_string()],
-                    form,
-                );
-            }
-            moved = true;
-        }
-        if content == page.head && note.is_none() {
-            if moved {
-                state.publish(&signed)?;
-                return Ok(see_other(&format!("/pages/{id}?done=saved")));
-            }
-            return Ok(see_other(&format!("/pages/{id}?done=unchanged")));
-        }
-        let actor = signed.actor.clone();
-        if let Err(error) = signed.store.save_revision_on(
-            id,
-            base_revision,
-            &content,
-            step,
-            note.as_deref(),
-            &actor,
-        ) {
-            return refuse_stale(&state, &signed, &page, &content, error, form);
-        }
-        // A draft or a review changes nothing on the site; the other steps publish now.
-        if moved || matches!(step, "publish" | "correct" | "unpublish" | "schedule") {
-            state.publish(&signed)?;
-        }
-        Ok(see_other(&format!("/pages/{id}?done={done}")))
+                other => refusal_text(&lang, &other),
+            },
+        };
+        refuse(&state, &signed, &page, &content, errors, form)
     })
     .await
 }
 
-fn page_is_live(signed: &Signed, id: i64) -> bool {
-    signed
-        .store
-        .page_summary(id, super::now())
-        .is_ok_and(|page| page.is_some_and(|p| p.live))
+/// What the user may do with this page, as the workflow needs it: edit and publish content of
+/// `content_type` where the page is, and edit where the form moves it.
+fn rights_of(
+    signed: &Signed,
+    page: &OpenPage,
+    content_type: ContentType,
+    move_to: Option<i64>,
+) -> workflow::Rights {
+    let user = &signed.user;
+    let lang = &page.meta.lang;
+    let section = page.meta.section_id;
+    workflow::Rights {
+        edit: permissions::can_edit(user, content_type, lang, section, &page.sections),
+        publish: permissions::can_publish(user, content_type, lang, section, &page.sections),
+        edit_target: move_to.is_none_or(|target| {
+            permissions::can_edit(user, content_type, lang, target, &page.sections)
+        }),
+    }
 }
 
-/// This moment in the site's time zone, to the second: `2026-11-22T09:30:05+04:00`.
-fn now_stamp(state: &AdminState) -> Option<Stamp> {
-    let now = OffsetDateTime::now_utc()
-        .to_offset(state.config.utc_offset)
-        .replace_nanosecond(0)
-        .ok()?
-        .format(&time::format_description::well_known::Rfc3339)
-        .ok()?;
-    Stamp::parse(&now).ok()
+/// Why a step did not happen.
+enum Stopped {
+    /// The workflow refused it, or the store found the form stale.
+    Refused(Refusal),
+    /// The store refused it: a move to a section with a page of the same address, a deletion
+    /// of a page others link to. Nothing was written.
+    Store(crate::UserError),
+}
+
+/// Decides what `action` does to the page ([`workflow::decide`]), applies it in one
+/// transaction ([`crate::store::Store::apply_step`]) and publishes when it changed the site.
+/// The only way the panel changes a page's revisions and what is live.
+fn take_step(
+    state: &AdminState,
+    signed: &mut Signed,
+    page: &OpenPage,
+    action: &Action,
+    base_revision: Option<i64>,
+    rights: workflow::Rights,
+) -> Result<Result<workflow::Step, Stopped>, Response> {
+    let now = OffsetDateTime::now_utc().to_offset(state.config.utc_offset);
+    let (head, live) = signed
+        .store
+        .head_and_live(page.meta.id, now.unix_timestamp())
+        .map_err(|e| state.internal(e.into()))?;
+    let step = match workflow::decide(action, &head, live.as_ref(), base_revision, rights, now) {
+        Ok(step) => step,
+        Err(refusal) => return Ok(Err(Stopped::Refused(refusal))),
+    };
+    let actor = signed.actor.clone();
+    match signed.store.apply_step(page.meta.id, &step, &actor) {
+        Ok(()) => {}
+        // Someone saved between reading the head and the transaction: the store's check.
+        Err(crate::store::Error::Stale {
+            by,
+            at,
+            head,
+            number,
+        }) => {
+            return Ok(Err(Stopped::Refused(Refusal::Stale {
+                by,
+                at,
+                head,
+                number,
+            })));
+        }
+        Err(error) => return Ok(Err(Stopped::Store(state.refusal(error)?))),
+    }
+    if step.changes_site() {
+        state.publish(signed)?;
+    }
+    Ok(Ok(step))
+}
+
+/// A workflow refusal shown on the form, in the user's language.
+fn refusal_text(lang: &str, refusal: &Refusal) -> Vec<String> {
+    match refusal {
+        Refusal::ReasonMissing => vec![text(lang, "error_reason")],
+        Refusal::CorrectionNoteMissing => vec![text(lang, "error_correction_note")],
+        Refusal::NotLive => vec![text(lang, "error_not_live")],
+        Refusal::CorrectionScheduled => vec![text(lang, "error_correction_scheduled")],
+        Refusal::ImagesWithoutAlt { lines } => lines
+            .iter()
+            .map(|line| text(lang, "error_image_alt").replace("{line}", &line.to_string()))
+            .collect(),
+        Refusal::Confidential { findings } => findings
+            .iter()
+            .map(|f| format!("{}: {}", f.kind.describe(lang), f.text))
+            .collect(),
+        // The handlers answer these with 403 or 409 before asking for words.
+        Refusal::Stale { .. }
+        | Refusal::MayNotEdit
+        | Refusal::MayNotPublish
+        | Refusal::MayNotMoveThere => vec![text(lang, "forbidden_text")],
+    }
 }
 
 fn today_stamp(state: &AdminState) -> Option<Stamp> {
@@ -1243,32 +1192,9 @@ fn today_stamp(state: &AdminState) -> Option<Stamp> {
     Stamp::parse(&today).ok()
 }
 
-/// What must be fixed before a page may be published: images without a description
-/// (D189 §6.3.6).
-fn publish_blockers(content: &PageContent, lang: &str) -> Option<Vec<String>> {
-    let missing = crate::markdown::images_without_alt(&content.body);
-    if missing.is_empty() {
-        return None;
-    }
-    Some(
-        missing
-            .into_iter()
-            .map(|offset| {
-                let line = content.body[..offset].matches('\n').count() + 1;
-                text(lang, "error_image_alt").replace("{line}", &line.to_string())
-            })
-            .collect(),
-    )
-}
-
 /// Stamps and personal identifiers in the title, summary and body (D189 §4.5).
 fn confidentiality_findings(content: &PageContent) -> Vec<crate::guard::Finding> {
-    let mut all = crate::guard::scan(&content.title);
-    if let Some(summary) = &content.summary {
-        all.extend(crate::guard::scan(summary));
-    }
-    all.extend(crate::guard::scan(&content.body));
-    all
+    workflow::confidentiality_findings(content)
 }
 
 fn findings_json(findings: &[crate::guard::Finding], lang: &str) -> Vec<Value> {
@@ -1524,32 +1450,78 @@ pub async fn revision_diff(
     blocking(move || {
         let mut signed = state.signed_in_for(&headers, None)?;
         let page = open_page(&state, &mut signed, id)?;
-        let after = match signed.store.revision(id, number) {
-            Ok(revision) => revision,
-            Err(_) => return Err(state.not_found(Some(&signed))),
-        };
-        let before = signed.store.revision(id, number - 1).ok();
-        let diff = diff_lines(
-            &before.as_ref().map(revision_text).unwrap_or_default(),
-            &revision_text(&after),
-        );
-        let revisions = signed
-            .store
-            .revisions(id)
-            .map_err(|e| state.internal(e.into()))?;
-        let rows: Vec<Value> = revisions
-            .iter()
-            .map(|r| json!({ "number": r.number, "status": r.status, "title": r.title, "author": r.author, "saved_at": super::people::local_stamp(&state, &r.saved_at), "note": r.note }))
-            .collect();
-        let mut context = Context::new();
-        context.insert("title", &format!("{} {number} — {}", text(&signed.lang, "revision"), after.title));
-        context.insert("page", &page.meta);
-        context.insert("rows", &rows);
-        context.insert("diff", &diff);
-        context.insert("number", &Some(number));
-        state.page(&signed, "revisions.html", context)
+        revision_page(&state, &signed, &page, number, RevisionNotes::default())
     })
     .await
+}
+
+/// What the revision page says beside the diff when a restore did not happen.
+#[derive(Default)]
+struct RevisionNotes {
+    errors: Vec<String>,
+    /// Someone saved the page after this page was opened (issue 10).
+    stale: Option<StaleNotice>,
+}
+
+/// Revision `number`'s changes, the page's history and the form that restores it, which
+/// carries the head it was opened on (`base_revision`, issue 10).
+fn revision_page(
+    state: &AdminState,
+    signed: &Signed,
+    page: &OpenPage,
+    number: i64,
+    notes: RevisionNotes,
+) -> Reply {
+    let id = page.meta.id;
+    let after = match signed.store.revision(id, number) {
+        Ok(revision) => revision,
+        Err(_) => return Err(state.not_found(Some(signed))),
+    };
+    let before = signed.store.revision(id, number - 1).ok();
+    let diff = diff_lines(
+        &before.as_ref().map(revision_text).unwrap_or_default(),
+        &revision_text(&after),
+    );
+    let revisions = signed
+        .store
+        .revisions(id)
+        .map_err(|e| state.internal(e.into()))?;
+    let rows: Vec<Value> = revisions
+        .iter()
+        .map(|r| json!({ "number": r.number, "status": r.status, "title": r.title, "author": r.author, "saved_at": super::people::local_stamp(state, &r.saved_at), "note": r.note }))
+        .collect();
+    let mut context = Context::new();
+    context.insert(
+        "title",
+        &format!(
+            "{} {number} — {}",
+            text(&signed.lang, "revision"),
+            after.title
+        ),
+    );
+    context.insert("page", &page.meta);
+    context.insert("rows", &rows);
+    context.insert("diff", &diff);
+    context.insert("number", &Some(number));
+    let base_revision = notes
+        .stale
+        .as_ref()
+        .map_or(page.head_id, |stale| stale.head);
+    context.insert("base_revision", &base_revision);
+    context.insert("errors", &notes.errors);
+    if let Some(stale) = &notes.stale {
+        context.insert(
+            "stale",
+            &stale_notice(state, &signed.lang, "error_stale_restore", id, stale),
+        );
+    }
+    let mut response = state.page(signed, "revisions.html", context)?;
+    if notes.stale.is_some() {
+        *response.status_mut() = StatusCode::CONFLICT;
+    } else if !notes.errors.is_empty() {
+        *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(response)
 }
 
 /// The fields of a revision as lines, so that a diff shows every change readably.
@@ -1609,7 +1581,8 @@ pub fn diff_lines(before: &str, after: &str) -> Vec<Value> {
         .collect()
 }
 
-/// Makes an old revision the newest again, as a draft to be reviewed and published.
+/// Makes an old revision the newest again, as a draft to be reviewed and published; refused
+/// (409) when the page was saved after the revision page was opened (issue 10).
 pub async fn restore_revision(
     State(state): State<Arc<AdminState>>,
     Path((id, number)): Path<(i64, i64)>,
@@ -1619,24 +1592,49 @@ pub async fn restore_revision(
     let form = Form::parse(&body);
     blocking(move || {
         let mut signed = state.signed_in_for(&headers, Some(&form))?;
-        let _page = open_page(&state, &mut signed, id)?;
-        let mut content = match signed.store.revision(id, number) {
+        let page = open_page(&state, &mut signed, id)?;
+        let content = match signed.store.revision(id, number) {
             Ok(revision) => revision,
             Err(_) => return Err(state.not_found(Some(&signed))),
         };
-        content.status = Status::Draft;
-        let actor = signed.actor.clone();
-        signed
-            .store
-            .save_revision_as(
-                id,
-                &content,
-                "restore",
-                Some(&format!("revision {number}")),
-                &actor,
-            )
-            .map_err(|e| state.internal(e.into()))?;
-        Ok(see_other(&format!("/pages/{id}?done=restored")))
+        let rights = rights_of(&signed, &page, content.content_type, None);
+        let base_revision = form.get("base_revision").parse::<i64>().ok();
+        let action = Action::Restore { number, content };
+        let notes = match take_step(&state, &mut signed, &page, &action, base_revision, rights)? {
+            Ok(step) => {
+                return Ok(see_other(&format!(
+                    "/pages/{id}?done={}",
+                    step.outcome.done()
+                )));
+            }
+            Err(Stopped::Refused(Refusal::Stale {
+                by,
+                at,
+                head,
+                number,
+            })) => RevisionNotes {
+                stale: Some(StaleNotice {
+                    by,
+                    at,
+                    head,
+                    number,
+                }),
+                ..Default::default()
+            },
+            Err(Stopped::Refused(Refusal::MayNotEdit)) => {
+                let what = format!("{} restore", page.meta.url);
+                return Err(state.forbidden(&mut signed, &what));
+            }
+            Err(Stopped::Refused(refusal)) => RevisionNotes {
+                errors: refusal_text(&signed.lang, &refusal),
+                ..Default::default()
+            },
+            Err(Stopped::Store(refusal)) => RevisionNotes {
+                errors: vec![refusal.to_string()],
+                ..Default::default()
+            },
+        };
+        revision_page(&state, &signed, &page, number, notes)
     })
     .await
 }
@@ -1654,37 +1652,30 @@ pub async fn delete_page(
     blocking(move || {
         let mut signed = state.signed_in_for(&headers, Some(&form))?;
         let page = open_page(&state, &mut signed, id)?;
-        if !permissions::can_publish(
-            &signed.user,
-            page.head.content_type,
-            &page.meta.lang,
-            page.meta.section_id,
-            &page.sections,
-        ) {
-            return Err(state.forbidden(&mut signed, &format!("{} delete", page.meta.url)));
-        }
-        let actor = signed.actor.clone();
-        match signed.store.delete_page(id, &actor) {
-            Ok(()) => {
-                state.publish(&signed)?;
-                Ok(see_other("/pages?done=deleted"))
+        let rights = rights_of(&signed, &page, page.head.content_type, None);
+        let errors = match take_step(&state, &mut signed, &page, &Action::Delete, None, rights)? {
+            Ok(_) => return Ok(see_other("/pages?done=deleted")),
+            Err(Stopped::Refused(Refusal::MayNotEdit | Refusal::MayNotPublish)) => {
+                let what = format!("{} delete", page.meta.url);
+                return Err(state.forbidden(&mut signed, &what));
             }
-            Err(error) => {
-                let refusal = state.refusal(error)?;
+            Err(Stopped::Refused(refusal)) => refusal_text(&signed.lang, &refusal),
+            Err(Stopped::Store(refusal)) => {
                 let mut errors = vec![text(&signed.lang, "error_linked")];
                 errors.extend(refusal.problems);
-                editor_page(
-                    &state,
-                    &signed,
-                    &page,
-                    &page.head,
-                    EditorNotes {
-                        errors,
-                        ..Default::default()
-                    },
-                )
+                errors
             }
-        }
+        };
+        editor_page(
+            &state,
+            &signed,
+            &page,
+            &page.head,
+            EditorNotes {
+                errors,
+                ..Default::default()
+            },
+        )
     })
     .await
 }

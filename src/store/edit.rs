@@ -298,13 +298,6 @@ impl Store {
             .ok_or_else(|| Error::NotFound(format!("page {page_id}")))
     }
 
-    /// `Ok` while the page's head revision is still `base_revision`, else [`Error::Stale`]
-    /// naming who changed it and when (issue 10, lost update). Writes nothing; the write
-    /// itself checks again in its transaction ([`Store::save_revision_on`]).
-    pub fn check_base_revision(&self, page_id: i64, base_revision: Option<i64>) -> Result<()> {
-        check_base_revision(&self.conn, page_id, base_revision)
-    }
-
     /// Saves a new revision of a page; editing a published page this way with status `draft`
     /// leaves the published revision live until the draft is published (see `build`).
     pub fn save_revision(
@@ -382,30 +375,29 @@ impl Store {
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let (_, _, url) = page_location(&tx, page_id)?;
-        let linking = pages_linking_to(&tx, page_id)?;
-        if !linking.is_empty() {
-            return Err(Error::Refused {
-                summary: format!(
-                    "`{url}` cannot be deleted: {} page(s) link to it; change their links first",
-                    linking.len()
-                ),
-                problems: linking,
-            });
-        }
-        let title = head_revision(&tx, page_id)?
-            .map(|(_, c)| c.title)
-            .unwrap_or_default();
-        tx.execute("DELETE FROM pages WHERE id = ?1", params![page_id])?;
-        journal::append(
-            &tx,
-            actor,
-            "delete",
-            "page",
-            &url,
-            json!({ "title": title }),
-        )?;
+        delete_page_in(&tx, page_id, actor)?;
         Store::commit_journaled(tx, self.journal_head_path.as_deref())?;
         Ok(())
     }
+}
+
+/// Deletes a page inside `tx`, journaled; refused while other pages link to it.
+pub(super) fn delete_page_in(tx: &Connection, page_id: i64, actor: &Actor) -> Result<()> {
+    let (_, _, url) = page_location(tx, page_id)?;
+    let linking = pages_linking_to(tx, page_id)?;
+    if !linking.is_empty() {
+        return Err(Error::Refused {
+            summary: format!(
+                "`{url}` cannot be deleted: {} page(s) link to it; change their links first",
+                linking.len()
+            ),
+            problems: linking,
+        });
+    }
+    let title = head_revision(tx, page_id)?
+        .map(|(_, c)| c.title)
+        .unwrap_or_default();
+    tx.execute("DELETE FROM pages WHERE id = ?1", params![page_id])?;
+    journal::append(tx, actor, "delete", "page", &url, json!({ "title": title }))?;
+    Ok(())
 }

@@ -18,6 +18,7 @@ use super::{Error, Result, Store};
 use crate::content::sha256_hex;
 use crate::model::{PageContent, Status};
 use crate::slug::{is_valid_slug, slugify};
+use crate::workflow::{Change, Revision, Step};
 
 /// One page as the panel's lists show it: where it is and the state of its newest revision.
 #[derive(Debug, Clone, Serialize)]
@@ -176,28 +177,6 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// The revision of a page that is on the site at `now` (unix seconds): its newest
-    /// published or unpublished revision in effect, if that one is published. `None` when the
-    /// page is not live.
-    pub fn live_revision(&self, page_id: i64, now: i64) -> Result<Option<PageContent>> {
-        Ok(self
-            .conn
-            .query_row(
-                &format!(
-                    "SELECT r.status, {REVISION_COLUMNS} FROM revisions r WHERE r.id = (
-                        SELECT r2.id FROM revisions r2 WHERE r2.page_id = ?1
-                          AND r2.status IN ('published', 'unpublished')
-                          AND (r2.publish_at_utc IS NULL OR r2.publish_at_utc <= ?2)
-                        ORDER BY r2.number DESC LIMIT 1)"
-                ),
-                params![page_id, now],
-                |row| Ok((row.get::<_, String>(0)?, revision_from_row(row, 1)?)),
-            )
-            .optional()?
-            .filter(|(status, _)| status == "published")
-            .map(|(_, content)| content))
-    }
-
     /// One revision of a page, by its number.
     pub fn revision(&self, page_id: i64, number: i64) -> Result<PageContent> {
         self.conn
@@ -305,137 +284,111 @@ impl Store {
         Ok(page_id)
     }
 
-    /// Saves a new revision as a workflow step (`action`: update, submit, publish, unpublish,
-    /// schedule, correct, restore), with the reason or explanation where the step has one.
-    /// The journal entry carries the changed fields and the text before and after.
-    pub fn save_revision_as(
-        &mut self,
-        page_id: i64,
-        content: &PageContent,
-        action: &str,
-        note: Option<&str>,
-        actor: &Actor,
-    ) -> Result<i64> {
-        self.write_revision(page_id, None, content, action, note, actor)
+    /// The page's newest revision and the one on the site at `now` (unix seconds), with who
+    /// saved them and when: what [`crate::workflow::decide`] decides on.
+    pub fn head_and_live(&self, page_id: i64, now: i64) -> Result<(Revision, Option<Revision>)> {
+        let read = |row: &rusqlite::Row<'_>| {
+            Ok(Revision {
+                id: row.get(0)?,
+                number: row.get(1)?,
+                author: row.get(2)?,
+                saved_at: row.get(3)?,
+                content: revision_from_row(row, 4)?,
+            })
+        };
+        let head = self
+            .conn
+            .query_row(
+                &format!(
+                    "SELECT r.id, r.number, r.author, r.saved_at, {REVISION_COLUMNS} FROM revisions r
+                     WHERE r.page_id = ?1 ORDER BY r.number DESC LIMIT 1"
+                ),
+                params![page_id],
+                read,
+            )
+            .optional()?
+            .ok_or_else(|| Error::NotFound(format!("page {page_id}")))?;
+        let live = self
+            .conn
+            .query_row(
+                &format!(
+                    "SELECT r.id, r.number, r.author, r.saved_at, {REVISION_COLUMNS} FROM revisions r WHERE r.id = (
+                        SELECT r2.id FROM revisions r2 WHERE r2.page_id = ?1
+                          AND r2.status IN ('published', 'unpublished')
+                          AND (r2.publish_at_utc IS NULL OR r2.publish_at_utc <= ?2)
+                        ORDER BY r2.number DESC LIMIT 1)"
+                ),
+                params![page_id, now],
+                read,
+            )
+            .optional()?
+            .filter(|live| live.content.status == Status::Published);
+        Ok((head, live))
     }
 
-    /// [`Store::save_revision_as`] for a form opened on `base_revision`: refused with
-    /// [`Error::Stale`], writing nothing, when the page's head revision is no longer that one
-    /// or the form carried none (issue 10, lost update). The check and the insert are one
-    /// transaction.
-    pub fn save_revision_on(
-        &mut self,
-        page_id: i64,
-        base_revision: Option<i64>,
-        content: &PageContent,
-        action: &str,
-        note: Option<&str>,
-        actor: &Actor,
-    ) -> Result<i64> {
-        self.write_revision(page_id, Some(base_revision), content, action, note, actor)
-    }
-
-    /// Writes a revision; `expected_base` is `Some(base)` when the head must still be `base`.
-    fn write_revision(
-        &mut self,
-        page_id: i64,
-        expected_base: Option<Option<i64>>,
-        content: &PageContent,
-        action: &str,
-        note: Option<&str>,
-        actor: &Actor,
-    ) -> Result<i64> {
+    /// Applies a workflow step ([`crate::workflow::decide`]) to a page in one transaction
+    /// with its journal entries: the check of the form's base revision
+    /// ([`Error::Stale`] when someone saved after it was opened), the confidentiality
+    /// override, the move and the new revision or the deletion. On any error nothing is
+    /// written.
+    pub fn apply_step(&mut self, page_id: i64, step: &Step, actor: &Actor) -> Result<()> {
+        let site = self.site_keys();
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        if let Some(base_revision) = expected_base {
-            super::edit::check_base_revision(&tx, page_id, base_revision)?;
+        if let Some(base_revision) = step.base_revision {
+            super::edit::check_base_revision(&tx, page_id, Some(base_revision))?;
         }
-        let (_, before) = head_revision(&tx, page_id)?
-            .ok_or_else(|| Error::NotFound(format!("page {page_id}")))?;
-        let revision_id = insert_revision(&tx, page_id, content, actor, self.utc_offset)?;
-        if note.is_some() {
-            tx.execute(
-                "UPDATE revisions SET status_note = ?2 WHERE id = ?1",
-                params![revision_id, note],
+        let mut journaled = false;
+        if !step.guard_override.is_empty() {
+            // D189 §4.5: whoever publishes stamps or personal identifiers answers for it.
+            let (_, _, url) = page_location(&tx, page_id)?;
+            let findings: Vec<serde_json::Value> = step
+                .guard_override
+                .iter()
+                .map(|f| json!({ "kind": f.kind, "label": f.kind.describe("en"), "text": f.text, "line": f.line }))
+                .collect();
+            journal::append(
+                &tx,
+                actor,
+                "override_confidentiality",
+                "page",
+                &url,
+                json!({ "findings": findings }),
             )?;
+            journaled = true;
         }
-        record_links(&tx, self.site_id, page_id, &content.body)?;
-        let (_, _, url) = page_location(&tx, page_id)?;
-        let changed = changed_fields(&before, content);
-        let mut detail = json!({
-            "revision": revision_id,
-            "status": content.status.as_str(),
-            "changed": changed,
-        });
-        if let Some(note) = note {
-            detail["note"] = json!(note);
+        if let Some(section_id) = step.move_to {
+            move_page_in(&tx, site.site_id, page_id, section_id, actor)?;
+            journaled = true;
         }
-        // D189 §10.1.3: the change itself, not only that there was one.
-        if before.title != content.title {
-            detail["title"] = json!({ "before": before.title, "after": content.title });
+        match &step.change {
+            Change::Nothing => {}
+            Change::Revision { content, note } => {
+                let action = step.outcome.journal_action();
+                write_revision_in(&tx, site, page_id, content, action, note.as_deref(), actor)?;
+                journaled = true;
+            }
+            Change::DeletePage => {
+                super::edit::delete_page_in(&tx, page_id, actor)?;
+                journaled = true;
+            }
         }
-        if before.body != content.body {
-            detail["body"] = json!({ "before": before.body, "after": content.body });
+        if journaled {
+            Store::commit_journaled(tx, self.journal_head_path.as_deref())?;
         }
-        journal::append(&tx, actor, action, "page", &url, detail)?;
-        Store::commit_journaled(tx, self.journal_head_path.as_deref())?;
-        Ok(revision_id)
+        Ok(())
     }
 
     /// Moves a page to another section of its language; its old address then redirects to the
-    /// new one with 301 (D189 §6.4.4: links between sections stay valid).
+    /// new one with 301 (D189 §6.4.4: links between sections stay valid). The panel moves pages
+    /// as part of a workflow step ([`Store::apply_step`]).
     pub fn move_page(&mut self, page_id: i64, section_id: i64, actor: &Actor) -> Result<String> {
+        let site_id = self.site_id;
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let (lang, _, old_url) = page_location(&tx, page_id)?;
-        let slug: String = tx.query_row(
-            "SELECT slug FROM pages WHERE id = ?1",
-            params![page_id],
-            |row| row.get(0),
-        )?;
-        let target_lang: Option<String> = tx
-            .query_row(
-                "SELECT lang FROM sections WHERE id = ?1 AND site_id = ?2",
-                params![section_id, self.site_id],
-                |row| row.get(0),
-            )
-            .optional()?;
-        if target_lang.as_deref() != Some(lang.as_str()) {
-            return Err(Error::Refused {
-                summary: format!("a page in `{lang}` can move only to a section of `{lang}`"),
-                problems: Vec::new(),
-            });
-        }
-        let taken: Option<i64> = tx
-            .query_row(
-                "SELECT id FROM pages WHERE section_id = ?1 AND slug = ?2 AND id <> ?3",
-                params![section_id, slug, page_id],
-                |row| row.get(0),
-            )
-            .optional()?;
-        if taken.is_some() {
-            return Err(Error::Refused {
-                summary: format!(
-                    "the section already has a page with the address `{slug}`; rename one of them first"
-                ),
-                problems: Vec::new(),
-            });
-        }
-        tx.execute(
-            "UPDATE pages SET section_id = ?2 WHERE id = ?1",
-            params![page_id, section_id],
-        )?;
-        let new_url = redirect_old_address(&tx, self.site_id, page_id, &old_url)?;
-        journal::append(
-            &tx,
-            actor,
-            "move",
-            "page",
-            &new_url,
-            json!({ "from": old_url, "to": new_url }),
-        )?;
+        let new_url = move_page_in(&tx, site_id, page_id, section_id, actor)?;
         Store::commit_journaled(tx, self.journal_head_path.as_deref())?;
         Ok(new_url)
     }
@@ -791,6 +744,123 @@ impl Store {
         Store::commit_journaled(tx, self.journal_head_path.as_deref())?;
         Ok(())
     }
+}
+
+/// The site and time zone a store writes for, copied out before a transaction borrows it.
+#[derive(Debug, Clone, Copy)]
+struct SiteKeys {
+    site_id: i64,
+    utc_offset: time::UtcOffset,
+}
+
+impl Store {
+    fn site_keys(&self) -> SiteKeys {
+        SiteKeys {
+            site_id: self.site_id,
+            utc_offset: self.utc_offset,
+        }
+    }
+}
+
+/// Writes a revision as a workflow step (`action`) inside `tx`, with its note, links and
+/// journal entry (the changed fields and the text before and after); returns its id.
+fn write_revision_in(
+    tx: &Connection,
+    site: SiteKeys,
+    page_id: i64,
+    content: &PageContent,
+    action: &str,
+    note: Option<&str>,
+    actor: &Actor,
+) -> Result<i64> {
+    let (_, before) =
+        head_revision(tx, page_id)?.ok_or_else(|| Error::NotFound(format!("page {page_id}")))?;
+    let revision_id = insert_revision(tx, page_id, content, actor, site.utc_offset)?;
+    if note.is_some() {
+        tx.execute(
+            "UPDATE revisions SET status_note = ?2 WHERE id = ?1",
+            params![revision_id, note],
+        )?;
+    }
+    record_links(tx, site.site_id, page_id, &content.body)?;
+    let (_, _, url) = page_location(tx, page_id)?;
+    let changed = changed_fields(&before, content);
+    let mut detail = json!({
+        "revision": revision_id,
+        "status": content.status.as_str(),
+        "changed": changed,
+    });
+    if let Some(note) = note {
+        detail["note"] = json!(note);
+    }
+    // D189 §10.1.3: the change itself, not only that there was one.
+    if before.title != content.title {
+        detail["title"] = json!({ "before": before.title, "after": content.title });
+    }
+    if before.body != content.body {
+        detail["body"] = json!({ "before": before.body, "after": content.body });
+    }
+    journal::append(tx, actor, action, "page", &url, detail)?;
+    Ok(revision_id)
+}
+
+/// Moves a page to another section of its language inside `tx`, journaled; returns its new
+/// address. The old one redirects to it.
+fn move_page_in(
+    tx: &Connection,
+    site_id: i64,
+    page_id: i64,
+    section_id: i64,
+    actor: &Actor,
+) -> Result<String> {
+    let (lang, _, old_url) = page_location(tx, page_id)?;
+    let slug: String = tx.query_row(
+        "SELECT slug FROM pages WHERE id = ?1",
+        params![page_id],
+        |row| row.get(0),
+    )?;
+    let target_lang: Option<String> = tx
+        .query_row(
+            "SELECT lang FROM sections WHERE id = ?1 AND site_id = ?2",
+            params![section_id, site_id],
+            |row| row.get(0),
+        )
+        .optional()?;
+    if target_lang.as_deref() != Some(lang.as_str()) {
+        return Err(Error::Refused {
+            summary: format!("a page in `{lang}` can move only to a section of `{lang}`"),
+            problems: Vec::new(),
+        });
+    }
+    let taken: Option<i64> = tx
+        .query_row(
+            "SELECT id FROM pages WHERE section_id = ?1 AND slug = ?2 AND id <> ?3",
+            params![section_id, slug, page_id],
+            |row| row.get(0),
+        )
+        .optional()?;
+    if taken.is_some() {
+        return Err(Error::Refused {
+            summary: format!(
+                "the section already has a page with the address `{slug}`; rename one of them first"
+            ),
+            problems: Vec::new(),
+        });
+    }
+    tx.execute(
+        "UPDATE pages SET section_id = ?2 WHERE id = ?1",
+        params![page_id, section_id],
+    )?;
+    let new_url = redirect_old_address(tx, site_id, page_id, &old_url)?;
+    journal::append(
+        tx,
+        actor,
+        "move",
+        "page",
+        &new_url,
+        json!({ "from": old_url, "to": new_url }),
+    )?;
+    Ok(new_url)
 }
 
 /// Records which pages and sections a page's body links to (`@/…` source paths), so that
