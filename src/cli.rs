@@ -155,6 +155,7 @@ pub enum AuditLogCommand {
 
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> anyhow::Result<()> {
+    init_logging();
     if let Command::Analyze { lang, explain } = &cli.command {
         // Needs no site: how we inspect and evaluate the analyzers.
         return analyze(lang, *explain);
@@ -410,6 +411,19 @@ fn print_build(report: &PublishReport, quiet: bool) {
     );
 }
 
+/// The log: one line per event on standard error (standard output is the commands' results),
+/// at `info` and above unless `RUST_LOG` says otherwise (`RUST_LOG=debug`,
+/// `RUST_LOG=info,govsite::http=warn`). `serve` logs every request and every build.
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    // Already set (a test calling `run` twice): keep the first.
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
 /// `--public`/`--admin` or the configured address.
 fn listen_addr(
     flag: &str,
@@ -461,7 +475,7 @@ fn serve(config: Config, public: Option<String>, admin: Option<String>) -> anyho
     // One publisher for the panel and the scheduler of this process.
     let publisher = Arc::new(Publisher::new(config.clone()));
     let report = publisher.publish(&mut store, OffsetDateTime::now_utc())?;
-    print_build(&report, true);
+    ops::log_publish("serve", &report);
     drop(store);
 
     let scheduler_publisher = publisher.clone();
@@ -494,8 +508,8 @@ fn serve(config: Config, public: Option<String>, admin: Option<String>) -> anyho
         println!("serve: public site at http://{public_addr}/");
         println!("serve: admin panel at http://{admin_addr}/");
         if !admin_addr.ip().is_loopback() && !config.admin_https {
-            println!(
-                "serve: the admin panel listens off loopback over plain HTTP, so it refuses logins; put a TLS proxy in front and set `listen.admin_https = true` (D189 §6.3.12)"
+            tracing::warn!(
+                "the admin panel listens off loopback over plain HTTP, so it refuses logins; put a TLS proxy in front and set `listen.admin_https = true` (D189 §6.3.12)"
             );
         }
         // The panel links to the public site where it really listens (`--public` included).
@@ -505,6 +519,7 @@ fn serve(config: Config, public: Option<String>, admin: Option<String>) -> anyho
         // Issue 9 item 11: header and body timeouts and a connection limit on both listeners.
         let public_server = http::serve_connections(
             listener,
+            "public",
             http::public_router(state),
             http::ServerLimits::default(),
             async {
@@ -520,6 +535,7 @@ fn serve(config: Config, public: Option<String>, admin: Option<String>) -> anyho
         };
         let admin_server = http::serve_connections(
             admin_listener,
+            "admin",
             admin::admin_router(admin_state),
             admin_limits,
             async {

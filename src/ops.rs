@@ -25,24 +25,27 @@ pub fn run_scheduler(publisher: Arc<Publisher>) {
         if last_refresh.elapsed() >= refresh_every {
             last_refresh = std::time::Instant::now();
             match open_store(&publisher).and_then(|store| publisher.reindex(&store, now)) {
-                Ok(pages) => println!("scheduler: search index refreshed, {pages} pages"),
-                Err(error) => eprintln!("scheduler: search index refresh failed: {error:#}"),
+                Ok(pages) => tracing::info!(pages, "scheduler: search index refreshed"),
+                Err(error) => tracing::error!("scheduler: search index refresh failed: {error:#}"),
             }
         }
         match publish_pending(&publisher, now) {
             Ok(Some(report)) => {
+                log_publish("scheduler", &report);
                 for path in &report.written {
-                    println!("scheduler: wrote /{path}");
+                    tracing::debug!("scheduler: wrote /{path}");
                 }
                 for path in &report.removed {
-                    println!("scheduler: removed /{path}");
+                    tracing::debug!("scheduler: removed /{path}");
                 }
             }
             Ok(None) => {}
             // Recorded by the publisher (dashboard, journal); the changes stay pending and
             // the next check retries them.
             Err(error) => {
-                eprintln!("scheduler: publishing failed, retrying at the next check: {error:#}")
+                tracing::error!(
+                    "scheduler: publishing failed, retrying at the next check: {error:#}"
+                )
             }
         }
     }
@@ -59,6 +62,19 @@ pub fn publish_pending(
         return Ok(None);
     }
     Ok(Some(publisher.publish(&mut store, now)?))
+}
+
+/// The log line of every publish run by `serve`: at its start (`by` "serve"), from the panel
+/// or by the scheduler.
+pub fn log_publish(by: &str, report: &PublishReport) {
+    tracing::info!(
+        by = %by,
+        written = report.written.len(),
+        removed = report.removed.len(),
+        unchanged = report.unchanged,
+        ms = report.elapsed.as_millis() as u64,
+        "build"
+    );
 }
 
 fn open_store(publisher: &Publisher) -> anyhow::Result<Store> {

@@ -461,6 +461,38 @@ async fn the_panels_view_of_public_files_stays_inside_public_with_the_sites_head
 }
 
 #[tokio::test]
+async fn the_panels_view_of_public_files_is_streamed_with_etag_and_ranges() {
+    // Issue 10: the panel read whole files into memory, without ETag or ranges.
+    let site = Site::new();
+    let admin = site.admin();
+    let session = login(&admin, "admin", PASSWORD).await;
+    let first = get(&admin, "/az/haqqimizda/hesabat.pdf", Some(&session)).await;
+    first.assert_status(StatusCode::OK);
+    let etag = first.headers[header::ETAG].to_str().unwrap().to_string();
+    let request = with_cookie(Request::get("/az/haqqimizda/hesabat.pdf"), Some(&session))
+        .header(header::IF_NONE_MATCH, &etag)
+        .body(Body::empty())
+        .unwrap();
+    let again = send(&admin, request).await;
+    again.assert_status(StatusCode::NOT_MODIFIED);
+    assert_eq!(again.headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+    let request = with_cookie(Request::get("/az/haqqimizda/hesabat.pdf"), Some(&session))
+        .header(header::RANGE, "bytes=0-3")
+        .body(Body::empty())
+        .unwrap();
+    let part = send(&admin, request).await;
+    part.assert_status(StatusCode::PARTIAL_CONTENT);
+    assert_eq!(part.body, "%PDF");
+    assert!(part.headers.contains_key(header::CONTENT_SECURITY_POLICY));
+    // Signed-out requests still see nothing of it.
+    let request = Request::get("/az/haqqimizda/hesabat.pdf")
+        .header(header::IF_NONE_MATCH, &etag)
+        .body(Body::empty())
+        .unwrap();
+    assert_ne!(send(&admin, request).await.status, StatusCode::NOT_MODIFIED);
+}
+
+#[tokio::test]
 async fn public_listener_does_not_serve_the_panel() {
     // D189 §6.4.9: the panel has its own listener; §6.3.10: nothing of it on the public site.
     let site = Site::new();

@@ -15,6 +15,7 @@ mod views;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use axum::Router;
@@ -87,9 +88,12 @@ impl AdminState {
                 .publish(&mut store, OffsetDateTime::now_utc())
         });
         match result {
-            Ok(_) => Ok(()),
+            Ok(report) => {
+                crate::ops::log_publish("panel", &report);
+                Ok(())
+            }
             Err(error) => {
-                eprintln!("admin: publishing failed, the change stays pending: {error:#}");
+                tracing::error!("publishing failed, the change stays pending: {error:#}");
                 Err(self.message(
                     StatusCode::SERVICE_UNAVAILABLE,
                     &signed.lang,
@@ -252,7 +256,7 @@ async fn blocking(work: impl FnOnce() -> Reply + Send + 'static) -> Response {
     match tokio::task::spawn_blocking(work).await {
         Ok(Ok(response)) | Ok(Err(response)) => response,
         Err(error) => {
-            eprintln!("admin: a request failed: {error}");
+            tracing::error!("a request failed: {error}");
             StatusCode::INTERNAL_SERVER_ERROR.into_response()
         }
     }
@@ -416,7 +420,7 @@ impl AdminState {
 
     /// A 500 page; the details go to the server's log, not to the browser.
     fn internal(&self, error: anyhow::Error) -> Response {
-        eprintln!("admin: {error:#}");
+        tracing::error!("{error:#}");
         self.message(
             StatusCode::INTERNAL_SERVER_ERROR,
             "az",
@@ -442,7 +446,7 @@ impl AdminState {
         let mut response = match self.layout(signed, lang, "message.html", &mut context) {
             Ok(html) => html_response(html),
             Err(error) => {
-                eprintln!("admin: {error:#}");
+                tracing::error!("{error:#}");
                 "error".into_response()
             }
         };
@@ -631,9 +635,14 @@ async fn public_file(
     uri: axum::http::Uri,
     headers: HeaderMap,
 ) -> Response {
-    blocking(move || {
-        let signed = state.signed_in(&headers)?;
-        if method != Method::GET {
+    let lookup_state = state.clone();
+    let lookup_headers = headers.clone();
+    let lookup_method = method.clone();
+    // The session check reads the database: off the async threads.
+    let found = tokio::task::spawn_blocking(move || -> Result<PathBuf, Response> {
+        let state = lookup_state;
+        let signed = state.signed_in(&lookup_headers)?;
+        if lookup_method != Method::GET {
             return Err(state.not_found(Some(&signed)));
         }
         let path = uri.path();
@@ -641,25 +650,33 @@ async fn public_file(
             return Err(state.not_found(Some(&signed)));
         }
         // The same resolver as the public server: nothing outside public/ (issue 9 item 1).
-        let file = crate::http::resolve::resolve_public_file(&state.config.public_dir, path)
+        crate::http::resolve::resolve_public_file(&state.config.public_dir, path)
             .filter(|file| {
                 !file
                     .file_name()
                     .is_some_and(|name| name.to_string_lossy().starts_with('.'))
             })
-            .ok_or_else(|| state.not_found(Some(&signed)))?;
-        match std::fs::read(&file) {
-            // Type with charset, nosniff, CSP and downloads for active content, as on the site.
-            Ok(bytes) => {
-                let mut response =
-                    crate::http::published_file_response(StatusCode::OK, &file, bytes, false);
-                crate::http::add_security_headers(response.headers_mut());
-                Ok(response)
-            }
-            Err(_) => Err(state.not_found(Some(&signed))),
-        }
+            .ok_or_else(|| state.not_found(Some(&signed)))
     })
-    .await
+    .await;
+    let file = match found {
+        Ok(Ok(file)) => file,
+        Ok(Err(response)) => return response,
+        Err(error) => {
+            tracing::error!("a request failed: {error}");
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        }
+    };
+    // Streamed as on the site: type with charset, nosniff, CSP and downloads for active
+    // content, ETag and ranges.
+    match crate::http::stream_published_file(&file, &method, &headers).await {
+        Ok(mut response) => {
+            crate::http::add_security_headers(response.headers_mut());
+            response
+        }
+        // Removed by a build since it was found.
+        Err(_) => blocking(move || Err(state.not_found(None))).await,
+    }
 }
 
 /// Query parameters as a map.

@@ -1,8 +1,9 @@
-//! The public web server: serves the published files of `public/` and the search page's
-//! results, answers old addresses and
-//! slash-less folder addresses with 301, and errors with the language's error page. The
-//! only module that knows axum and HTTP status codes; `serve_connections` is the transport of
-//! both listeners (header and body timeouts, a connection limit).
+//! The public web server: streams the published files of `public/` (`ETag`/`Last-Modified`,
+//! ranges, precompressed twins or on-the-fly gzip/brotli for text) and fills in the search
+//! page's results, answers old addresses and slash-less folder addresses with 301, and errors
+//! with the language's error page. The only module that knows axum and HTTP status codes;
+//! `serve_connections` is the transport of both listeners (header and body timeouts, a
+//! connection limit, one log line per request).
 
 pub mod resolve;
 
@@ -11,17 +12,20 @@ use std::future::Future;
 use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{ConnectInfo, Query, Request, State};
-use axum::http::{HeaderValue, Method, StatusCode, Uri, header};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use tokio::sync::Semaphore;
+use tower_http::compression::CompressionLayer;
+use tower_http::compression::predicate::{Predicate as _, SizeAbove};
+use tower_http::services::ServeFile;
 
-use self::resolve::{MAX_PATH_BYTES, resolve_public_file, url_segments};
+use self::resolve::{MAX_PATH_BYTES, precompressed_sibling, resolve_public_file, url_segments};
 
 use crate::config::Config;
 use crate::render::SEARCH_RESULTS_MARKER;
@@ -199,12 +203,59 @@ impl PublicState {
 }
 
 /// The public site's routes. Every answer, error pages and redirects included, carries the
-/// security headers (issue 9 item 10).
+/// security headers (issue 9 item 10); text answers are compressed for clients that accept
+/// gzip or brotli, unless a precompressed twin was sent.
 pub fn public_router(state: Arc<PublicState>) -> Router {
     Router::new()
         .fallback(serve_public)
         .layer(axum::middleware::map_response(with_security_headers))
+        .layer(CompressionLayer::new().compress_when(SizeAbove::new(256).and(is_compressible)))
+        .layer(axum::middleware::map_response(weaken_etag_when_encoded))
         .with_state(state)
+}
+
+/// Pages, stylesheets, feeds, the sitemap and plain text are worth compressing; images, PDFs,
+/// archives and fonts are compressed already, and ranges are never compressed (tower-http
+/// skips answers with `Content-Range` itself).
+fn is_compressible(
+    _: StatusCode,
+    _: axum::http::Version,
+    headers: &HeaderMap,
+    _: &axum::http::Extensions,
+) -> bool {
+    let essence = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.split(';').next())
+        .map(str::trim)
+        .unwrap_or("");
+    matches!(
+        essence,
+        "text/html"
+            | "text/css"
+            | "text/plain"
+            | "application/xml"
+            | "text/xml"
+            | "application/atom+xml"
+            | "application/rss+xml"
+    )
+}
+
+/// An encoded answer is another representation than the file whose length and time the `ETag`
+/// names, so its tag becomes weak (as nginx does); a conditional request with it still gets
+/// 304, since `If-None-Match` compares weakly.
+async fn weaken_etag_when_encoded(mut response: Response) -> Response {
+    if response.headers().contains_key(header::CONTENT_ENCODING)
+        && let Some(tag) = response.headers().get(header::ETAG)
+        && tag.as_bytes().starts_with(b"\"")
+    {
+        let mut weak = b"W/".to_vec();
+        weak.extend_from_slice(tag.as_bytes());
+        if let Ok(weak) = HeaderValue::from_bytes(&weak) {
+            response.headers_mut().insert(header::ETAG, weak);
+        }
+    }
+    response
 }
 
 /// The published site's policy: only its own stylesheets, images and fonts, no scripts at all
@@ -280,8 +331,9 @@ pub fn is_active_download(path: &Path) -> bool {
     }
 }
 
-/// A published file's response: its type with a charset, its length, and for active content
-/// a download in a sandbox. Used by the public server and the admin panel's view of `public/`.
+/// A generated answer in the form of a published file (error pages, the search page with
+/// results): its type with a charset, its length, and for active content a download in a
+/// sandbox. Files as they are on disk go through [`stream_published_file`].
 pub fn published_file_response(
     status: StatusCode,
     path: &Path,
@@ -298,6 +350,12 @@ pub fn published_file_response(
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, content_type(path));
     headers.insert(header::CONTENT_LENGTH, HeaderValue::from(length));
+    add_file_headers(headers, path);
+    response
+}
+
+/// `nosniff`, and for active content a download in a sandbox.
+fn add_file_headers(headers: &mut HeaderMap, path: &Path) {
     headers.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
@@ -312,7 +370,38 @@ pub fn published_file_response(
             HeaderValue::from_static(DOWNLOAD_POLICY),
         );
     }
-    response
+}
+
+/// Streams a file that `resolve::resolve_public_file` returned, for a GET or HEAD with these
+/// request headers: `ETag` and `Last-Modified` (304 to a matching conditional request),
+/// `Range` (206), the precompressed `.br`/`.gz` twin when the client accepts it
+/// ([`resolve::precompressed_sibling`]), and the headers of [`published_file_response`]. The
+/// file is read in chunks as the client takes them, never whole. Used by the public server and
+/// the admin panel's view of `public/`; an error (the file vanished) is the caller's to answer.
+pub async fn stream_published_file(
+    file: &Path,
+    method: &Method,
+    request_headers: &HeaderMap,
+) -> std::io::Result<Response> {
+    let mime = content_type(file)
+        .to_str()
+        .ok()
+        .and_then(|value| value.parse::<mime_guess::mime::Mime>().ok())
+        .unwrap_or(mime_guess::mime::APPLICATION_OCTET_STREAM);
+    let mut service = ServeFile::new_with_mime(file, &mime);
+    if precompressed_sibling(file, "br").is_some() {
+        service = service.precompressed_br();
+    }
+    if precompressed_sibling(file, "gz").is_some() {
+        service = service.precompressed_gzip();
+    }
+    let mut request = axum::http::Request::new(Body::empty());
+    *request.method_mut() = method.clone();
+    *request.headers_mut() = request_headers.clone();
+    let response = service.try_call(request).await?;
+    let mut response = response.map(Body::new);
+    add_file_headers(response.headers_mut(), file);
+    Ok(response)
 }
 
 /// A request path shortened for a log line: long URLs are an attack, not a record to keep.
@@ -324,7 +413,12 @@ pub fn path_for_log(path: &str) -> String {
     }
 }
 
-async fn serve_public(State(state): State<Arc<PublicState>>, method: Method, uri: Uri) -> Response {
+async fn serve_public(
+    State(state): State<Arc<PublicState>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response {
     if method != Method::GET && method != Method::HEAD {
         return StatusCode::METHOD_NOT_ALLOWED.into_response();
     }
@@ -358,20 +452,35 @@ async fn serve_public(State(state): State<Arc<PublicState>>, method: Method, uri
         }
         return error_page(&state, path, StatusCode::NOT_FOUND, head).await;
     };
-    let bytes = match tokio::fs::read(&file).await {
-        Ok(bytes) => bytes,
-        Err(error) => {
-            eprintln!("serve: cannot read {}: {error}", path_for_log(path));
-            return error_page(&state, path, StatusCode::INTERNAL_SERVER_ERROR, head).await;
+    // A folder page asked with a query may be the search page, which is filled in; it is small.
+    if path.ends_with('/') && uri.query().is_some() {
+        match tokio::fs::read(&file).await {
+            Ok(bytes) if contains(&bytes, SEARCH_RESULTS_MARKER.as_bytes()) => {
+                return search(&state, &uri, &file, bytes, head).await;
+            }
+            Ok(_) => {}
+            Err(error) => return unreadable(&state, path, &error, head).await,
         }
-    };
-    if path.ends_with('/')
-        && uri.query().is_some()
-        && contains(&bytes, SEARCH_RESULTS_MARKER.as_bytes())
-    {
-        return search(&state, &uri, &file, bytes, head).await;
     }
-    published_file_response(StatusCode::OK, &file, bytes, head)
+    match stream_published_file(&file, &method, &headers).await {
+        Ok(response) => response,
+        Err(error) => unreadable(&state, path, &error, head).await,
+    }
+}
+
+/// A resolved file that could not be opened: gone since (a build removed it) is 404, anything
+/// else 500 and a log line.
+async fn unreadable(
+    state: &PublicState,
+    path: &str,
+    error: &std::io::Error,
+    head: bool,
+) -> Response {
+    if error.kind() == std::io::ErrorKind::NotFound {
+        return error_page(state, path, StatusCode::NOT_FOUND, head).await;
+    }
+    tracing::error!("cannot read {}: {error}", path_for_log(path));
+    error_page(state, path, StatusCode::INTERNAL_SERVER_ERROR, head).await
 }
 
 /// Fills the search page with results on the bounded pool of search threads; when all are
@@ -409,13 +518,13 @@ async fn search(
         Ok(Ok(Ok(html))) => published_file_response(StatusCode::OK, file, html.into_bytes(), head),
         Ok(Ok(Err(error))) => {
             // The error chain names the index, not the reader's query.
-            eprintln!("serve: search failed on {}: {error:#}", path_for_log(path));
+            tracing::error!("search failed on {}: {error:#}", path_for_log(path));
             error_page(state, path, StatusCode::INTERNAL_SERVER_ERROR, head).await
         }
         Ok(Err(_)) => error_page(state, path, StatusCode::INTERNAL_SERVER_ERROR, head).await,
         Err(_) => {
-            eprintln!(
-                "serve: a search on {} took longer than {} s",
+            tracing::warn!(
+                "a search on {} took longer than {} s",
                 path_for_log(path),
                 state.limits.search_time_limit.as_secs()
             );
@@ -438,8 +547,13 @@ async fn busy(state: &PublicState, path: &str, head: bool) -> Response {
 /// `body_timeout`; at most `max_connections` are served at once, at most
 /// `max_connections_per_address` of them for one client address. Handlers see the client's
 /// address as `ConnectInfo<SocketAddr>`. Issue 9 item 11: `axum::serve` has no header timeout.
+///
+/// Every request is logged once, when its answer's headers are ready: the listener's `name`,
+/// method, path without the query string (search words and panel filters are the readers'
+/// and editors' business), status and milliseconds. No client address, no body.
 pub async fn serve_connections(
     listener: tokio::net::TcpListener,
+    name: &'static str,
     router: Router,
     limits: ServerLimits,
     shutdown: impl Future<Output = ()> + Send + 'static,
@@ -467,7 +581,7 @@ pub async fn serve_connections(
                 Ok(accepted) => accepted,
                 Err(error) => {
                     // Out of file descriptors and the like: wait a little, keep serving.
-                    eprintln!("serve: cannot accept a connection: {error}");
+                    tracing::warn!(listener = %name, "cannot accept a connection: {error}");
                     tokio::time::sleep(Duration::from_millis(50)).await;
                     continue;
                 }
@@ -489,7 +603,22 @@ pub async fn serve_connections(
                 request
                     .extensions_mut()
                     .insert(ConnectInfo::<SocketAddr>(remote));
-                tower::ServiceExt::oneshot(router.clone(), request)
+                let method = request.method().clone();
+                let path = path_for_log(request.uri().path());
+                let started = Instant::now();
+                let answer = tower::ServiceExt::oneshot(router.clone(), request);
+                async move {
+                    let response = answer.await?;
+                    tracing::info!(
+                        listener = %name,
+                        method = %method,
+                        path = %path,
+                        status = response.status().as_u16(),
+                        ms = started.elapsed().as_millis() as u64,
+                        "request"
+                    );
+                    Ok::<_, std::convert::Infallible>(response)
+                }
             },
         );
         let mut builder = hyper::server::conn::http1::Builder::new();

@@ -75,6 +75,23 @@ pub fn resolve_public_file(public_dir: &Path, path: &str) -> Option<PathBuf> {
     (real.starts_with(&root) && real.is_file()).then_some(real)
 }
 
+/// The precompressed twin of a file `resolve_public_file` returned (`index.html.gz` beside
+/// `index.html`, `extension` without the dot), if it is a regular file in the same folder (not
+/// a symlink, so it is inside `public/` too) and not older than the file: the server may send
+/// it to clients that accept its encoding instead of compressing the file itself.
+pub fn precompressed_sibling(file: &Path, extension: &str) -> Option<PathBuf> {
+    let mut name = file.file_name()?.to_os_string();
+    name.push(".");
+    name.push(extension);
+    let sibling = file.with_file_name(name);
+    let sibling_meta = std::fs::symlink_metadata(&sibling).ok()?;
+    let file_modified = std::fs::metadata(file)
+        .and_then(|meta| meta.modified())
+        .ok()?;
+    (sibling_meta.file_type().is_file() && sibling_meta.modified().ok()? >= file_modified)
+        .then_some(sibling)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -937,6 +937,7 @@ async fn serve_like_govsite(site: &Site) -> (SocketAddr, tokio::task::JoinHandle
     let handle = tokio::spawn(async move {
         let _ = govsite::http::serve_connections(
             listener,
+            "admin",
             admin_router(state),
             limits,
             std::future::pending(),

@@ -525,7 +525,7 @@ fn serve_in_process(site: &Path, limits: govsite::http::ServerLimits) -> InProce
             .unwrap();
         runtime.block_on(async move {
             let listener = tokio::net::TcpListener::from_std(listener).unwrap();
-            govsite::http::serve_connections(listener, router, limits, async {
+            govsite::http::serve_connections(listener, "public", router, limits, async {
                 let _ = stopped.await;
             })
             .await
