@@ -474,8 +474,7 @@ fn serve(config: Config, public: Option<String>, admin: Option<String>) -> anyho
     }
     // One publisher for the panel and the scheduler of this process.
     let publisher = Arc::new(Publisher::new(config.clone()));
-    let report = publisher.publish(&mut store, OffsetDateTime::now_utc())?;
-    ops::log_publish("serve", &report);
+    publisher.publish(&mut store, OffsetDateTime::now_utc())?;
     drop(store);
 
     let scheduler_publisher = publisher.clone();

@@ -31,7 +31,6 @@ pub fn run_scheduler(publisher: Arc<Publisher>) {
         }
         match publish_pending(&publisher, now) {
             Ok(Some(report)) => {
-                log_publish("scheduler", &report);
                 for path in &report.written {
                     tracing::debug!("scheduler: wrote /{path}");
                 }
@@ -64,18 +63,6 @@ pub fn publish_pending(
     Ok(Some(publisher.publish(&mut store, now)?))
 }
 
-/// The log line of every publish run by `serve`: at its start (`by` "serve"), from the panel
-/// or by the scheduler.
-pub fn log_publish(by: &str, report: &PublishReport) {
-    tracing::info!(
-        by = %by,
-        written = report.written.len(),
-        removed = report.removed.len(),
-        unchanged = report.unchanged,
-        ms = report.elapsed.as_millis() as u64,
-        "build"
-    );
-}
 
 fn open_store(publisher: &Publisher) -> anyhow::Result<Store> {
     let config = publisher.config();

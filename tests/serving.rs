@@ -445,7 +445,7 @@ fn serve_streams_a_large_file_and_logs_every_request_without_its_query() {
     fs::write(site.join("public/az/big.bin"), &big).unwrap();
     let served = Served::start(&site, temp.path());
     // Every build is logged, the one at the start too.
-    served.log_line(&["build", "by=serve", "written="]);
+    served.log_line(&["publish", "written=", "plan="]);
 
     // Half a megabyte taken, the rest left waiting: the server must not hold the whole file.
     let _ = get_on_socket(&served.public, "/az/");

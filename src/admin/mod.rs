@@ -88,10 +88,7 @@ impl AdminState {
                 .publish(&mut store, OffsetDateTime::now_utc())
         });
         match result {
-            Ok(report) => {
-                crate::ops::log_publish("panel", &report);
-                Ok(())
-            }
+            Ok(_) => Ok(()),
             Err(error) => {
                 tracing::error!("publishing failed, the change stays pending: {error:#}");
                 Err(self.message(

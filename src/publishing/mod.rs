@@ -150,13 +150,13 @@ impl Publisher {
     ) -> anyhow::Result<PublishReport> {
         let result = self.run(store, full, now);
         match &result {
-            Ok(report) if !report.nothing_to_do => tracing_publish(report, full),
+            Ok(report) if !report.nothing_to_do => log_publish(report, full),
             Ok(_) => {}
             Err(error) => {
                 let failure = format!("{error:#}");
-                eprintln!("publish: failed, the changes stay pending: {failure}");
+                tracing::error!(error = %failure, "publish failed; the changes stay pending");
                 if let Err(record) = store.record_publish_failure(&failure, now.unix_timestamp()) {
-                    eprintln!("publish: the failure could not be recorded: {record:#}");
+                    tracing::error!(error = %format!("{record:#}"), "the publish failure could not be recorded");
                 }
             }
         }
@@ -199,7 +199,7 @@ impl Publisher {
         let swept = if marker.exists() {
             let swept = sweep_temporary_files(public)?;
             for path in &swept {
-                eprintln!("publish: removed /{path}, left by an interrupted publish");
+                tracing::warn!(path = %path, "removed a temporary file left by an interrupted publish");
             }
             swept
         } else {
@@ -623,27 +623,29 @@ fn plan_pages(
     Ok(Some((outputs, manifest)))
 }
 
-/// One line per publish that did something (D189 §10.1.3 keeps the journal; this is the log).
-fn tracing_publish(report: &PublishReport, full: bool) {
-    let stages: Vec<String> = report
+/// One log line per publish that did something (the journal records who changed what; this
+/// says what the publish did and where its time went).
+fn log_publish(report: &PublishReport, full: bool) {
+    let steps: Vec<String> = report
         .stages
         .iter()
-        .map(|(step, took)| format!("{step} {}", took.as_millis()))
+        .map(|(step, took)| format!("{step}={}", took.as_millis()))
         .collect();
-    eprintln!(
-        "publish: {} written, {} removed, {} unchanged in {} ms ({}; ms per step: {})",
-        report.written.len(),
-        report.removed.len(),
-        report.unchanged,
-        report.elapsed.as_millis(),
-        if full {
+    tracing::info!(
+        written = report.written.len(),
+        removed = report.removed.len(),
+        unchanged = report.unchanged,
+        swept = report.swept.len(),
+        ms = report.elapsed.as_millis() as u64,
+        plan = if full {
             "full"
         } else if report.pages_only {
-            "the changed pages and what they shape"
+            "changed pages"
         } else {
-            "every output planned"
+            "everything"
         },
-        stages.join(", ")
+        steps = %steps.join(" "),
+        "publish"
     );
 }
 
@@ -715,9 +717,9 @@ fn take_publish_turn(config: &Config) -> anyhow::Result<std::fs::File> {
     match file.try_lock() {
         Ok(()) => {}
         Err(std::fs::TryLockError::WouldBlock) => {
-            eprintln!(
-                "publish: another govsite process is publishing this site; waiting for it to finish ({})",
-                path.display()
+            tracing::warn!(
+                lock = %path.display(),
+                "another govsite process is publishing this site; waiting for it to finish"
             );
             file.lock()
                 .with_context(|| format!("failed to lock {}", path.display()))?;
