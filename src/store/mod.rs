@@ -14,7 +14,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use time::UtcOffset;
 
 pub use edit::PageEdit;
-pub use import::{ImportOptions, ImportReport};
+pub use import::{ImportBaseline, ImportOptions, ImportReport};
 pub use journal::{Actor, JournalCheckpoint, JournalEntry, JournalFilter, JournalProblem};
 pub use panel::{PageMeta, PageSummary, RevisionInfo};
 pub use read::{LivePage, MediaRecord, SectionRecord, SiteModel};
@@ -74,6 +74,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_init.sql"),
     include_str!("migrations/0002_admin.sql"),
     include_str!("migrations/0003_login_throttles.sql"),
+    include_str!("migrations/0004_source_files.sql"),
 ];
 
 /// The database of one installation.

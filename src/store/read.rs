@@ -309,6 +309,7 @@ impl Store {
                 content: section.content.clone(),
                 file: crate::model::source_path(&section.lang, &section.path, None),
                 source_hash: String::new(),
+                unchanged: false,
             });
         }
         let mut statement = self.conn.prepare(&format!(
@@ -342,6 +343,7 @@ impl Store {
                 content,
                 links: Vec::new(),
                 source_hash: String::new(),
+                unchanged: false,
             });
         }
         let mut statement = self
@@ -353,6 +355,7 @@ impl Store {
                     path: row.get(0)?,
                     mime: row.get(1)?,
                     bytes: row.get(2)?,
+                    unchanged: false,
                 })
             })?
             .collect::<Result<_, _>>()?;
