@@ -291,7 +291,7 @@ fn read_and_check(
     config: &Config,
     from: &Path,
     known: &HashSet<String>,
-    previous: std::collections::HashMap<String, crate::model::PreviousFile>,
+    previous: rustc_hash::FxHashMap<String, crate::model::PreviousFile>,
 ) -> anyhow::Result<SiteSource> {
     let site = content::read_site(from, config, known, previous)?;
     let templates = site

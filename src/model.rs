@@ -327,8 +327,11 @@ pub struct SiteSource {
     pub ui_strings: Vec<(String, Vec<(String, String)>)>,
     /// Per language, footer links.
     pub menus: Vec<(String, Vec<MenuItem>)>,
-    /// Every page, section and media file of the tree, read or not, as import remembers it.
+    /// The pages, sections and media files that were read, as import remembers them.
     pub files: Vec<SourceFile>,
+    /// The relative paths of those not read (unchanged since the last import): their records
+    /// stay as they are.
+    pub kept_files: Vec<String>,
 }
 
 /// A source file as import remembers it, so that the next import can skip it when its size
@@ -343,14 +346,12 @@ pub struct SourceFile {
     pub mtime_ns: Option<i64>,
     pub sha256: String,
     pub facts: SourceFacts,
-    /// Read this time (`false`: skipped as unchanged; its row stays as it is).
-    pub read: bool,
 }
 
 /// What the checks across files (and the store's test that the database still holds what the
 /// file gave) need of a file that is not read again. Lines are 1-based lines in the file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "lowercase")]
+#[serde(rename_all = "lowercase")]
 pub enum SourceFacts {
     Page {
         lang: String,

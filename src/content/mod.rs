@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use anyhow::Context as _;
+use rustc_hash::FxHashMap;
 use sha2::{Digest, Sha256};
 
 use crate::config::Config;
@@ -36,6 +37,9 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     hex
 }
 
+/// A folder entry: name, path, whether it is a folder, size and mtime (for files).
+type FolderEntry = (String, PathBuf, bool, Option<(u64, i64)>);
+
 /// Problems found while reading a tree, each already located and phrased for the user.
 #[derive(Default)]
 struct Problems(Vec<String>);
@@ -57,7 +61,7 @@ const RACY_NS: i64 = 2_000_000_000;
 /// The last import's records of the files it read, used to skip files whose size and
 /// modification time did not change (issue 10).
 struct Skipping {
-    previous: HashMap<String, PreviousFile>,
+    previous: FxHashMap<String, PreviousFile>,
     /// When this read started, in nanoseconds since the Unix epoch.
     started_ns: i64,
 }
@@ -83,26 +87,16 @@ impl Skipping {
             mtime_ns: (mtime_ns < self.started_ns - RACY_NS).then_some(mtime_ns),
             sha256,
             facts,
-            read: true,
         })
-    }
-}
-
-/// The record of a file that is skipped: as it was.
-fn skipped(file: &str, previous: PreviousFile) -> SourceFile {
-    SourceFile {
-        file: file.to_string(),
-        size: previous.size,
-        mtime_ns: Some(previous.mtime_ns),
-        sha256: previous.sha256,
-        facts: previous.facts,
-        read: false,
     }
 }
 
 /// Size and modification time (ns since the Unix epoch) of a file, without following a link.
 fn stat(path: &Path) -> Option<(u64, i64)> {
-    let metadata = fs::symlink_metadata(path).ok()?;
+    size_and_mtime(&fs::symlink_metadata(path).ok()?)
+}
+
+fn size_and_mtime(metadata: &fs::Metadata) -> Option<(u64, i64)> {
     let since_epoch = metadata.modified().ok()?.duration_since(UNIX_EPOCH).ok()?;
     Some((metadata.len(), i64::try_from(since_epoch.as_nanos()).ok()?))
 }
@@ -128,7 +122,7 @@ pub fn read_site(
     from: &Path,
     config: &Config,
     known_paths: &HashSet<String>,
-    previous: HashMap<String, PreviousFile>,
+    previous: FxHashMap<String, PreviousFile>,
 ) -> Result<SiteSource, UserError> {
     let mut problems = Problems::default();
     let mut site = SiteSource::default();
@@ -310,7 +304,7 @@ impl TreeReader<'_> {
                         source_hash: previous.sha256.clone(),
                         unchanged: true,
                     });
-                    self.site.files.push(skipped(&file, previous));
+                    self.site.kept_files.push(file.clone());
                 }
             }
             _ => {
@@ -409,7 +403,9 @@ impl TreeReader<'_> {
 
     /// The pages, files and subsections of a section's folder.
     fn read_folder(&mut self, dir: &Path, section_path: &mut Vec<String>, may_skip: bool) {
-        let mut entries: Vec<(String, PathBuf, bool)> = match fs::read_dir(dir) {
+        // (name, path, is a folder, size and mtime): `DirEntry::metadata` is an `fstatat` in the
+        // open folder that does not follow links, cheaper than a `stat` of the whole path.
+        let mut entries: Vec<FolderEntry> = match fs::read_dir(dir) {
             Ok(entries) => entries
                 .flatten()
                 .filter_map(|entry| {
@@ -428,7 +424,12 @@ impl TreeReader<'_> {
                         return None;
                     }
                     let is_dir = file_type.is_some_and(|t| t.is_dir());
-                    Some((name, entry.path(), is_dir))
+                    let stat = if is_dir {
+                        None
+                    } else {
+                        entry.metadata().ok().as_ref().and_then(size_and_mtime)
+                    };
+                    Some((name, entry.path(), is_dir, stat))
                 })
                 .collect(),
             Err(error) => {
@@ -440,7 +441,7 @@ impl TreeReader<'_> {
             }
         };
         entries.sort();
-        for (name, path, is_dir) in entries {
+        for (name, path, is_dir, stat) in entries {
             let display = self.display(section_path, &name);
             if is_dir {
                 if !path.join("_section.md").is_file() {
@@ -475,9 +476,9 @@ impl TreeReader<'_> {
                     );
                 }
             } else if let Some(stem) = name.strip_suffix(".md") {
-                self.read_page(&path, &display, section_path, stem, may_skip);
+                self.read_page(&path, &display, section_path, stem, stat, may_skip);
             } else {
-                self.read_media(&path, &display, section_path, &name, may_skip);
+                self.read_media(&path, &display, section_path, &name, stat, may_skip);
             }
         }
     }
@@ -488,9 +489,9 @@ impl TreeReader<'_> {
         file: &str,
         section_path: &[String],
         stem: &str,
+        stat: Option<(u64, i64)>,
         may_skip: bool,
     ) {
-        let stat = stat(path);
         if let Some(previous) = self.skipping.take(file)
             && may_skip
             && is_unchanged(&previous, stat)
@@ -631,7 +632,7 @@ impl TreeReader<'_> {
             files,
             links,
             ..
-        } = &previous.facts
+        } = previous.facts
         else {
             return;
         };
@@ -639,25 +640,32 @@ impl TreeReader<'_> {
             .as_ref()
             .and_then(|(name, line)| Some((name.parse::<ContentType>().ok()?, *line)));
         let content_type = self
-            .check_in_site(path, file, section_path, declared, template.as_ref(), files)
+            .check_in_site(
+                path,
+                file,
+                section_path,
+                declared,
+                template.as_ref(),
+                &files,
+            )
             .unwrap_or(ContentType::Page);
         self.site.pages.push(PageSource {
             lang: self.lang.to_string(),
             section_path: section_path.to_vec(),
-            slug: slug.clone(),
-            translation_key: translation_key.clone(),
-            weight: *weight,
+            slug,
+            translation_key,
+            weight,
             content: placeholder_page(
                 content_type,
-                template.as_ref().map(|(name, _)| name.clone()),
-                files.iter().map(|(name, _)| name.clone()).collect(),
+                template.map(|(name, _)| name),
+                files.into_iter().map(|(name, _)| name).collect(),
             ),
-            links: links.clone(),
+            links,
             file: file.to_string(),
-            source_hash: previous.sha256.clone(),
+            source_hash: previous.sha256,
             unchanged: true,
         });
-        self.site.files.push(skipped(file, previous));
+        self.site.kept_files.push(file.to_string());
     }
 
     /// The checks of a page that depend on other files: its type against its section's types,
@@ -712,6 +720,7 @@ impl TreeReader<'_> {
         file: &str,
         section_path: &[String],
         name: &str,
+        stat: Option<(u64, i64)>,
         may_skip: bool,
     ) {
         if !is_valid_file_name(name) {
@@ -732,7 +741,6 @@ impl TreeReader<'_> {
             published.push('/');
         }
         published.push_str(name);
-        let stat = stat(path);
         if let Some(previous) = self.skipping.take(file)
             && may_skip
             && is_unchanged(&previous, stat)
@@ -744,7 +752,7 @@ impl TreeReader<'_> {
                 bytes: Vec::new(),
                 unchanged: true,
             });
-            self.site.files.push(skipped(file, previous));
+            self.site.kept_files.push(file.to_string());
             return;
         }
         let Some(bytes) = read_bytes(path, file, self.problems) else {
@@ -1026,7 +1034,7 @@ fn read_theme(
                     bytes: Vec::new(),
                     unchanged: true,
                 });
-                site.files.push(skipped(&file, previous));
+                site.kept_files.push(file.clone());
                 continue;
             }
             let Some(bytes) = read_bytes(&path, &file, problems) else {
@@ -1077,7 +1085,9 @@ fn validate(
     pagination_segments: &HashMap<&str, &str>,
     problems: &mut Problems,
 ) {
-    let mut paths: HashSet<String> = known_paths.clone();
+    // The site's own paths; `known_paths` (the database's) are looked up beside them rather
+    // than copied in (tens of thousands of strings on a large site).
+    let mut paths: HashSet<String> = HashSet::with_capacity(site.sections.len() + site.pages.len());
     let mut urls: HashMap<String, &str> = HashMap::new();
     let mut section_keys: HashMap<(&str, &str), &str> = HashMap::new();
     for section in &site.sections {
@@ -1126,7 +1136,7 @@ fn validate(
         for (target, line) in &page.links {
             if target.starts_with("@/") {
                 let path = target.split('#').next().unwrap_or(target);
-                if !paths.contains(path) {
+                if !paths.contains(path) && !known_paths.contains(path) {
                     problems.at(&page.file, *line, format!("broken link: `{path}` is not a page or section of the site; write the target's source path, like `@/{}/…/slug.md` or `@/{}/…/_section.md`", page.lang, page.lang));
                 }
             } else {
@@ -1144,7 +1154,10 @@ fn validate(
     }
     for (lang, items) in &site.menus {
         for item in items {
-            if item.link.starts_with("@/") && !paths.contains(&item.link) {
+            if item.link.starts_with("@/")
+                && !paths.contains(&item.link)
+                && !known_paths.contains(&item.link)
+            {
                 problems.file(
                     &format!("content/{lang}/_menus.toml"),
                     format!(

@@ -4,6 +4,7 @@
 use std::collections::{HashMap, HashSet};
 
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use rustc_hash::FxHashMap;
 use serde_json::json;
 
 use super::edit::{
@@ -36,7 +37,7 @@ pub struct ImportBaseline {
     /// Relative path → size, mtime, hash and facts, only for files the database still holds
     /// as that import left them: a page or section edited, moved or deleted in the panel, or
     /// a file replaced there, is read again, as a full import would.
-    pub files: HashMap<String, PreviousFile>,
+    pub files: FxHashMap<String, PreviousFile>,
     /// The journal's last entry when the baseline was taken (see
     /// [`ImportOptions::baseline_journal`]).
     pub journal: i64,
@@ -81,7 +82,7 @@ impl Store {
             })?
             .collect::<Result<_, _>>()?;
         drop(statement);
-        let mut files = HashMap::with_capacity(rows.len());
+        let mut files = FxHashMap::with_capacity_and_hasher(rows.len(), Default::default());
         if rows.is_empty() {
             return Ok(ImportBaseline { files, journal });
         }
@@ -193,7 +194,12 @@ fn journal_position(conn: &Connection) -> rusqlite::Result<i64> {
 
 /// Stores the size, mtime, hash and facts of every file read, and forgets files gone.
 fn remember_files(tx: &Transaction, site_id: i64, site: &SiteSource) -> Result<()> {
-    let present: HashSet<&str> = site.files.iter().map(|f| f.file.as_str()).collect();
+    let present: HashSet<&str> = site
+        .files
+        .iter()
+        .map(|f| f.file.as_str())
+        .chain(site.kept_files.iter().map(String::as_str))
+        .collect();
     let mut statement = tx.prepare("SELECT path FROM source_files WHERE site_id = ?1")?;
     let stored: Vec<String> = statement
         .query_map(params![site_id], |row| row.get(0))?
@@ -210,7 +216,7 @@ fn remember_files(tx: &Transaction, site_id: i64, site: &SiteSource) -> Result<(
         "INSERT OR REPLACE INTO source_files (site_id, path, size, mtime_ns, sha256, reader, facts)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )?;
-    for file in site.files.iter().filter(|f| f.read) {
+    for file in &site.files {
         let facts = serde_json::to_string(&file.facts).unwrap_or_default();
         insert.execute(params![
             site_id,
@@ -234,11 +240,11 @@ type HeldPage = (Option<String>, i64, String, i64);
 struct HeldSources {
     tree: SectionTree,
     /// (lang, translation key) → (id, source hash).
-    sections: HashMap<(String, String), (i64, Option<String>)>,
+    sections: FxHashMap<(String, String), (i64, Option<String>)>,
     /// (lang, translation key) → (source hash, section id, slug, weight).
-    pages: HashMap<(String, String), HeldPage>,
+    pages: FxHashMap<(String, String), HeldPage>,
     /// Path → SHA-256.
-    media: HashMap<String, String>,
+    media: FxHashMap<String, String>,
 }
 
 impl HeldSources {
@@ -801,6 +807,9 @@ impl Import<'_> {
 
     /// Records which pages and sections each imported page links to.
     fn links(&mut self, imported: &[(i64, &crate::model::PageSource)]) -> Result<()> {
+        if imported.is_empty() {
+            return Ok(());
+        }
         let targets = link_targets(self.tx, self.site_id)?;
         for (page_id, page) in imported {
             self.tx.execute(
