@@ -133,7 +133,7 @@ impl Store {
             && journal_position(&tx)? != baseline
         {
             return Err(Error::Refused {
-                summary: "the database changed while import read the files (an edit in the admin panel?); nothing was imported. Run the import again:".into(),
+                summary: "the database changed while import read the files (an edit in the admin panel?); nothing was imported; run the import again".into(),
                 problems: Vec::new(),
             });
         }
@@ -592,7 +592,7 @@ impl Import<'_> {
                     _ => {
                         return Err(Error::Refused {
                             summary: format!(
-                                "{}: skipped as unchanged, but the database no longer holds the section as imported; nothing was imported. Run `govsite import --full`",
+                                "{}: skipped as unchanged, but the database no longer holds the section as imported; nothing was imported; run `govsite import --full`",
                                 section.file
                             ),
                             problems: Vec::new(),
