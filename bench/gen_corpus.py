@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Generates a bilingual benchmark site for govsite, and an equivalent Hugo site.
 
-    bench/gen_corpus.py [--page-section-cap K] N OUT_DIR
+    bench/gen_corpus.py [--page-section-cap K] [--hugo-build-key build|_build] N OUT_DIR
+    bench/gen_corpus.py --set-hugo-build-key build|_build OUT_DIR
 
 N is the number of items per language: every item exists in Azerbaijani and in English
 (linked by a shared `translation` key), so the site has 2*N item pages, plus sections,
@@ -15,6 +16,12 @@ OUT_DIR receives:
 
 --page-section-cap K puts at most K items into each section of undated pages (types = ["page"]),
 the rest into the dated sections (pages of small undated sections list all their siblings).
+
+--hugo-build-key: the front-matter table that keeps the Hugo site's HTML site map and error pages
+out of lists, feeds and sitemap.xml. Hugo 0.145+ (0.168) reads `build` and refuses `_build`;
+Hugo 0.111 (Debian 12) reads only `_build`. Default `build`. `--set-hugo-build-key KEY OUT_DIR`
+rewrites just those 8 files of an existing corpus, so one corpus serves both Hugos in one run
+(bench/publish.sh switches before each Hugo).
 
 The output is deterministic: the same N gives byte-identical files (fixed seed, no clock).
 OUT_DIR must not exist or be empty.
@@ -355,7 +362,7 @@ FOOTER = {
 }
 
 
-def generate(n, out, page_section_cap=None):
+def generate(n, out, page_section_cap=None, hugo_build_key="build"):
     items = make_items(n, page_section_cap)
     langs = {"az": Lang("az"), "en": Lang("en")}
     out.mkdir(parents=True, exist_ok=True)
@@ -433,7 +440,7 @@ def generate(n, out, page_section_cap=None):
                   f"translationKey = \"{item['key']}\"\ndate = {item['issued']}\n"
                   f"summary = {toml_str(meta['summary'])}\n+++\n{h_body}")
 
-    write_hugo_site(hugo)
+    write_hugo_site(hugo, hugo_build_key)
     cap = "" if page_section_cap is None else f", at most {page_section_cap} per section of pages"
     print(f"generated {n} items x 2 languages into {out}{cap}")
 
@@ -791,7 +798,21 @@ ATOM = FEED_PAGES + """{{ printf "<?xml version=\\"1.0\\" encoding=\\"utf-8\\"?>
 """
 
 
-def write_hugo_site(hugo):
+def write_hugo_special_pages(hugo, build_key):
+    """The HTML site map and error pages of each language, outside lists, feeds and sitemap.xml
+    (`[build] list = "never"`; Hugo before 0.145 spells the table `_build`)."""
+    assert build_key in ("build", "_build"), build_key
+    for code, sitemap_slug, sitemap_title in (("az", "sayt-xeritesi", "Saytın xəritəsi"), ("en", "sitemap", "Site map")):
+        write(hugo / "content" / code / f"{sitemap_slug}.md",
+              f"+++\ntitle = \"{sitemap_title}\"\nlayout = \"sitemaphtml\"\ntranslationKey = \"sitemap\"\n"
+              f"doctype = \"page\"\n[{build_key}]\nlist = \"never\"\n+++\n")
+        for status in (401, 403, 500):
+            write(hugo / "content" / code / f"error-{status}.md",
+                  f"+++\ntitle = \"{status}\"\nlayout = \"error\"\nurl = \"/{code}/{status}.html\"\nstatus = {status}\n"
+                  f"doctype = \"page\"\noutputs = [\"html\"]\n[{build_key}]\nlist = \"never\"\n+++\n")
+
+
+def write_hugo_site(hugo, build_key="build"):
     write(hugo / "config.toml", HUGO_CONFIG)
     layouts = hugo / "layouts"
     for text, suffix in ((False, ""), (True, ".textonly")):
@@ -812,25 +833,29 @@ def write_hugo_site(hugo):
     # Theme assets at the same URLs as govsite's (/static/css/base.css ...).
     shutil.copytree(REPO / "themes" / "default" / "static", hugo / "static" / "static")
     # Error pages and the HTML site map of each language, outside lists, feeds and sitemap.xml.
-    for code, sitemap_slug, sitemap_title in (("az", "sayt-xeritesi", "Saytın xəritəsi"), ("en", "sitemap", "Site map")):
-        write(hugo / "content" / code / f"{sitemap_slug}.md",
-              f"+++\ntitle = \"{sitemap_title}\"\nlayout = \"sitemaphtml\"\ntranslationKey = \"sitemap\"\n"
-              f"doctype = \"page\"\n[_build]\nlist = \"never\"\n+++\n")
-        for status in (401, 403, 500):
-            write(hugo / "content" / code / f"error-{status}.md",
-                  f"+++\ntitle = \"{status}\"\nlayout = \"error\"\nurl = \"/{code}/{status}.html\"\nstatus = {status}\n"
-                  f"doctype = \"page\"\noutputs = [\"html\"]\n[_build]\nlist = \"never\"\n+++\n")
+    write_hugo_special_pages(hugo, build_key)
 
 
 def main():
     args = sys.argv[1:]
+    if len(args) == 3 and args[0] == "--set-hugo-build-key":
+        if args[1] not in ("build", "_build") or not (Path(args[2]) / "hugo" / "content").is_dir():
+            sys.exit(__doc__)
+        write_hugo_special_pages(Path(args[2]) / "hugo", args[1])
+        return
     cap = None
-    if len(args) == 4 and args[0] == "--page-section-cap" and args[1].isdigit():
-        cap = int(args[1])
+    build_key = "build"
+    while len(args) > 2:
+        if args[0] == "--page-section-cap" and args[1].isdigit():
+            cap = int(args[1])
+        elif args[0] == "--hugo-build-key" and args[1] in ("build", "_build"):
+            build_key = args[1]
+        else:
+            sys.exit(__doc__)
         args = args[2:]
     if len(args) != 2 or not args[0].isdigit():
         sys.exit(__doc__)
-    generate(int(args[0]), Path(args[1]), cap)
+    generate(int(args[0]), Path(args[1]), cap, build_key)
 
 
 if __name__ == "__main__":

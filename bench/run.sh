@@ -25,6 +25,8 @@ PAGE_SECTION_CAP=${BENCH_PAGE_SECTION_CAP:-}
 # Others may rebuild target/release/govsite while this runs: every measurement uses a copy.
 GOVSITE=$WORK/bin/govsite
 HUGO=${HUGO:-/usr/bin/hugo}
+# Hugo before 0.145 reads the front-matter table `_build`, later ones `build` (bench/gen_corpus.py).
+HUGO_BUILD_KEY=$("$HUGO" version | grep -qE 'v0\.([0-9]{1,2}|1[0-3][0-9]|14[0-4])\.' && echo _build || echo build)
 LOG=$WORK/logs
 
 mkdir -p "$WORK" "$LOG"
@@ -81,7 +83,7 @@ for N in $SIZES; do
     SITE=$WORK/site-$N
     say "N=$N: generating the corpus into $SITE"
     rm -rf "$SITE"
-    /usr/bin/time -f '%e' -o "$LOG/gen-$N.txt" python3 "$REPO/bench/gen_corpus.py" ${PAGE_SECTION_CAP:+--page-section-cap "$PAGE_SECTION_CAP"} "$N" "$SITE"
+    /usr/bin/time -f '%e' -o "$LOG/gen-$N.txt" python3 "$REPO/bench/gen_corpus.py" ${PAGE_SECTION_CAP:+--page-section-cap "$PAGE_SECTION_CAP"} --hugo-build-key "$HUGO_BUILD_KEY" "$N" "$SITE"
     {
         echo "generation_s=$(cat "$LOG/gen-$N.txt")"
         echo "govsite_sources=$(find "$SITE/content" -name '*.md' | wc -l)"

@@ -15,7 +15,7 @@ use crate::model::SiteSource;
 use crate::publishing::{PublishReport, Publisher};
 use crate::render::Templates;
 use crate::search::index::{SearchIndex, SearchRequest};
-use crate::store::{Actor, ImportOptions, Store};
+use crate::store::{Actor, ImportBaseline, ImportOptions, Store};
 use crate::{admin, content, http, ops};
 
 #[derive(Debug, Parser)]
@@ -45,6 +45,10 @@ pub enum Command {
         /// Remove pages, sections and files whose source is gone
         #[arg(long)]
         prune: bool,
+        /// Read and check every file, also those whose size and modification time are what
+        /// the last import stored (by default those are not read again)
+        #[arg(long)]
+        full: bool,
     },
     /// Write the database out as content/, themes/ and i18n/ in canonical form
     Export {
@@ -162,10 +166,21 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     }
     let config = Config::load(&cli.site)?;
     match cli.command {
-        Command::Import { from, force, prune } => {
+        Command::Import {
+            from,
+            force,
+            prune,
+            full,
+        } => {
             let from = from.unwrap_or_else(|| config.site_dir.clone());
             let mut store = open_store(&config)?;
-            let report = import(&mut store, &config, &from, ImportOptions { force, prune })?;
+            let options = ImportOptions {
+                force,
+                prune,
+                full,
+                ..ImportOptions::default()
+            };
+            let report = import(&mut store, &config, &from, options)?;
             for line in report
                 .added
                 .iter()
@@ -254,15 +269,23 @@ fn open_store(config: &Config) -> anyhow::Result<Store> {
         .with_context(|| format!("failed to open the database {}", path.display()))
 }
 
-/// Reads the sources under `from`, checks them and their templates, and imports them.
+/// Reads the sources under `from`, checks them and their templates, and imports them. Unless
+/// `options.full`, files whose size and modification time are what the last import stored are
+/// not read again (`Store::import_baseline`).
 pub fn import(
     store: &mut Store,
     config: &Config,
     from: &Path,
-    options: ImportOptions,
+    mut options: ImportOptions,
 ) -> anyhow::Result<crate::store::ImportReport> {
     let known = store.source_paths()?;
-    let site = read_and_check(config, from, &known)?;
+    let baseline = if options.full {
+        ImportBaseline::default()
+    } else {
+        store.import_baseline()?
+    };
+    options.baseline_journal = Some(baseline.journal);
+    let site = read_and_check(config, from, &known, baseline.files)?;
     store
         .import(&site, options, &Actor::os_user())
         .map_err(|error| match error.into_user_error() {
@@ -278,8 +301,9 @@ fn read_and_check(
     config: &Config,
     from: &Path,
     known: &HashSet<String>,
+    previous: rustc_hash::FxHashMap<String, crate::model::PreviousFile>,
 ) -> anyhow::Result<SiteSource> {
-    let site = content::read_site(from, config, known)?;
+    let site = content::read_site(from, config, known, previous)?;
     let templates = site
         .templates
         .iter()
@@ -372,7 +396,12 @@ fn search(config: &Config, request: SearchRequest, json: bool) -> anyhow::Result
 }
 
 fn check(config: &Config) -> anyhow::Result<()> {
-    let site = read_and_check(config, &config.site_dir, &HashSet::new())?;
+    let site = read_and_check(
+        config,
+        &config.site_dir,
+        &HashSet::new(),
+        Default::default(),
+    )?;
     println!(
         "check: site.toml, {} sections, {} pages, {} files and {} templates are valid",
         site.sections.len(),

@@ -4,7 +4,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use time::{Date, OffsetDateTime, PrimitiveDateTime, Time, UtcOffset};
 
 /// What a page is; each section says which types it holds. Search filters and admin
@@ -269,6 +269,10 @@ pub struct SectionSource {
     /// `content/az/xeberler/_section.md`, for messages.
     pub file: String,
     pub source_hash: String,
+    /// The file was not read: its size and mtime match the last import, which stored it. Only
+    /// what checks across files use is set (`translation_key`, `content.types`,
+    /// `content.template`); import leaves the section as it is.
+    pub unchanged: bool,
 }
 
 /// A page in the exchange format.
@@ -284,6 +288,11 @@ pub struct PageSource {
     pub links: Vec<(String, usize)>,
     pub file: String,
     pub source_hash: String,
+    /// The file was not read: its size and mtime match the last import, which stored it. Only
+    /// what checks across files use is set (`translation_key`, `weight`, `links`,
+    /// `content.content_type`, `content.template`, `content.files`); import leaves the page
+    /// as it is.
+    pub unchanged: bool,
 }
 
 /// A stored file: an attachment beside pages, or a theme's static asset.
@@ -294,6 +303,9 @@ pub struct MediaSource {
     pub path: String,
     pub bytes: Vec<u8>,
     pub mime: String,
+    /// The file was not read (size and mtime match the last import): `bytes` is empty and
+    /// import leaves the stored file as it is.
+    pub unchanged: bool,
 }
 
 /// A template of a theme.
@@ -315,6 +327,65 @@ pub struct SiteSource {
     pub ui_strings: Vec<(String, Vec<(String, String)>)>,
     /// Per language, footer links.
     pub menus: Vec<(String, Vec<MenuItem>)>,
+    /// The pages, sections and media files that were read, as import remembers them.
+    pub files: Vec<SourceFile>,
+    /// The relative paths of those not read (unchanged since the last import): their records
+    /// stay as they are.
+    pub kept_files: Vec<String>,
+}
+
+/// A source file as import remembers it, so that the next import can skip it when its size
+/// and modification time are the same (`source_files` table).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceFile {
+    /// Relative to the imported folder: `content/az/xeberler/x.md`.
+    pub file: String,
+    pub size: u64,
+    /// Nanoseconds since the Unix epoch; `None` when the file changed so shortly before it was
+    /// read that a later change could keep the same mtime (it is then read again next time).
+    pub mtime_ns: Option<i64>,
+    pub sha256: String,
+    pub facts: SourceFacts,
+}
+
+/// What the checks across files (and the store's test that the database still holds what the
+/// file gave) need of a file that is not read again. Lines are 1-based lines in the file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SourceFacts {
+    Page {
+        lang: String,
+        section_path: Vec<String>,
+        slug: String,
+        translation_key: String,
+        weight: i64,
+        /// `type` as written in the front matter, if it was.
+        declared_type: Option<(String, usize)>,
+        template: Option<(String, usize)>,
+        files: Vec<(String, usize)>,
+        links: Vec<(String, usize)>,
+    },
+    Section {
+        lang: String,
+        path: Vec<String>,
+        translation_key: String,
+        types: Vec<String>,
+        template: Option<(String, usize)>,
+    },
+    Media {
+        /// Where it is published: `az/senedler/hesabat.pdf`, `static/css/site.css`.
+        path: String,
+        mime: String,
+    },
+}
+
+/// A file as the last import stored it, and what it knew of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PreviousFile {
+    pub size: u64,
+    pub mtime_ns: i64,
+    pub sha256: String,
+    pub facts: SourceFacts,
 }
 
 /// The `@/…` source path of a page or section, the form links use.

@@ -63,7 +63,6 @@ pub fn publish_pending(
     Ok(Some(publisher.publish(&mut store, now)?))
 }
 
-
 fn open_store(publisher: &Publisher) -> anyhow::Result<Store> {
     let config = publisher.config();
     Ok(Store::open(

@@ -366,3 +366,223 @@ fn can_transliterate_azerbaijani_file_names_into_slugs() {
         "{output}"
     );
 }
+
+// Issue 10: `import` skips files whose size and modification time match what it stored.
+
+/// Sets a file's modification time to `seconds_ago` before now.
+fn set_mtime(path: &std::path::Path, seconds_ago: u64) {
+    let time = std::time::SystemTime::now() - std::time::Duration::from_secs(seconds_ago);
+    fs::File::options()
+        .write(true)
+        .open(path)
+        .unwrap()
+        .set_modified(time)
+        .unwrap();
+}
+
+/// Puts every file of the tree an hour into the past, so that the import that follows trusts
+/// their mtimes (a file changed within two seconds of an import is read again next time).
+fn age_tree(site: &std::path::Path) {
+    for entry in walkdir::WalkDir::new(site.join("content"))
+        .into_iter()
+        .chain(walkdir::WalkDir::new(site.join("themes")))
+        .map(Result::unwrap)
+        .filter(|entry| entry.file_type().is_file())
+    {
+        set_mtime(entry.path(), 3600);
+    }
+}
+
+/// Replaces a file with bytes that are no valid source (not UTF-8, not a PDF) of the same size,
+/// and gives it back its modification time: what import must not notice without `--full`.
+fn corrupt_keeping_size_and_mtime(path: &std::path::Path) {
+    let modified = fs::metadata(path).unwrap().modified().unwrap();
+    let size = fs::metadata(path).unwrap().len() as usize;
+    fs::write(path, vec![0xff; size]).unwrap();
+    fs::File::options()
+        .write(true)
+        .open(path)
+        .unwrap()
+        .set_modified(modified)
+        .unwrap();
+}
+
+fn stored_sources(site: &std::path::Path) -> i64 {
+    count(site, "SELECT COUNT(*) FROM source_files")
+}
+
+#[test]
+fn issue_10_import_does_not_read_unchanged_files() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let (_temp, site) = fixture("basic");
+    age_tree(&site);
+    ok(&site, &["import"]);
+    let pages = count(&site, "SELECT COUNT(*) FROM pages");
+    let revisions = count(&site, "SELECT COUNT(*) FROM revisions");
+    // Unreadable (for anyone but root) …
+    let locked = site.join("content/az/xeberler/birinci-xeber.md");
+    fs::set_permissions(&locked, fs::Permissions::from_mode(0o000)).unwrap();
+    // … and, for root too, files that would fail every check if they were read: a page, a
+    // section and a file beside a page, each of the same size and mtime.
+    for relative in [
+        "content/az/xeberler/ucuncu-xeber.md",
+        "content/az/senedler/_section.md",
+        "content/az/haqqimizda/hesabat.pdf",
+    ] {
+        corrupt_keeping_size_and_mtime(&site.join(relative));
+    }
+    let output = ok(&site, &["import"]);
+    assert!(output.contains("0 added, 0 updated, 0 removed"), "{output}");
+    assert_eq!(count(&site, "SELECT COUNT(*) FROM pages"), pages);
+    assert_eq!(count(&site, "SELECT COUNT(*) FROM revisions"), revisions);
+    assert_eq!(
+        count(
+            &site,
+            "SELECT COUNT(*) FROM media WHERE path = 'az/haqqimizda/hesabat.pdf' AND substr(bytes, 1, 4) = CAST('%PDF' AS BLOB)"
+        ),
+        1,
+        "the stored file is kept"
+    );
+    // The documented limit: only `--full` reads them, and then refuses them.
+    let stderr = fails(&site, &["import", "--full"], 1);
+    assert!(
+        stderr.contains("content/az/xeberler/ucuncu-xeber.md:1: is not UTF-8"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("content/az/haqqimizda/hesabat.pdf"),
+        "{stderr}"
+    );
+    fs::set_permissions(&locked, fs::Permissions::from_mode(0o644)).unwrap();
+}
+
+#[test]
+fn issue_10_import_reads_files_whose_mtime_changed() {
+    let (_temp, site) = fixture("basic");
+    age_tree(&site);
+    ok(&site, &["import"]);
+
+    // The same size, a new mtime: read, and the change imported.
+    let edited = site.join("content/az/xeberler/ikinci-xeber.md");
+    let text = read(&edited);
+    assert!(text.contains("Portal yeniləndi."));
+    fs::write(
+        &edited,
+        text.replace("Portal yeniləndi.", "Portal yeniləndi!"),
+    )
+    .unwrap();
+    assert_eq!(fs::metadata(&edited).unwrap().len() as usize, text.len());
+    set_mtime(&edited, 1800);
+    // A new mtime, the same bytes: read and hashed, not a new revision.
+    let touched = site.join("content/az/xeberler/ucuncu-xeber.md");
+    set_mtime(&touched, 1800);
+    let revisions = count(&site, "SELECT COUNT(*) FROM revisions");
+    let output = ok(&site, &["import"]);
+    assert!(
+        output.contains("updated page /az/xeberler/ikinci-xeber/"),
+        "{output}"
+    );
+    assert!(output.contains("0 added, 1 updated"), "{output}");
+    assert_eq!(
+        count(&site, "SELECT COUNT(*) FROM revisions"),
+        revisions + 1
+    );
+
+    // The touched file's new mtime was stored: it is not read again.
+    corrupt_keeping_size_and_mtime(&touched);
+    let output = ok(&site, &["import"]);
+    assert!(output.contains("0 added, 0 updated"), "{output}");
+}
+
+#[test]
+fn issue_10_import_notices_deleted_files() {
+    let (_temp, site) = fixture("basic");
+    age_tree(&site);
+    ok(&site, &["import"]);
+    let stored = stored_sources(&site);
+    assert!(
+        stored > 10,
+        "pages, sections and files are remembered: {stored}"
+    );
+    fs::remove_file(site.join("content/az/xeberler/ucuncu-xeber.md")).unwrap();
+    let output = ok(&site, &["import", "--prune"]);
+    assert!(
+        output.contains("removed page /az/xeberler/ucuncu-xeber/"),
+        "{output}"
+    );
+    assert_eq!(
+        count(
+            &site,
+            "SELECT COUNT(*) FROM pages WHERE slug = 'ucuncu-xeber'"
+        ),
+        0
+    );
+    assert_eq!(stored_sources(&site), stored - 1);
+    assert_eq!(
+        count(
+            &site,
+            "SELECT COUNT(*) FROM source_files WHERE path = 'content/az/xeberler/ucuncu-xeber.md'"
+        ),
+        0
+    );
+}
+
+#[test]
+fn issue_10_incremental_import_equals_full_import() {
+    let (temp, site) = fixture("basic");
+    age_tree(&site);
+    ok(&site, &["import"]);
+    // Every kind of change at once: a page edited, one added, one removed, a section's title
+    // and another section's translation key changed (its pages move to the new section), a
+    // file beside a page replaced, a page only touched.
+    let edited = site.join("content/az/xeberler/ikinci-xeber.md");
+    fs::write(
+        &edited,
+        read(&edited).replace("Portal yeniləndi.", "Portal bu gün yeniləndi."),
+    )
+    .unwrap();
+    fs::write(
+        site.join("content/az/xeberler/dorduncu-xeber.md"),
+        "+++\ntitle = \"Dördüncü xəbər\"\ntype = \"news\"\nstatus = \"published\"\nissued = 2026-03-21\n+++\nYeni xəbər.\n",
+    )
+    .unwrap();
+    fs::remove_file(site.join("content/az/xeberler/ucuncu-xeber.md")).unwrap();
+    let section = site.join("content/az/haqqimizda/_section.md");
+    let text = read(&section);
+    let title_line = text.lines().find(|l| l.starts_with("title")).unwrap();
+    fs::write(
+        &section,
+        text.replace(title_line, "title = \"Haqqımızda (yeni)\""),
+    )
+    .unwrap();
+    let section = site.join("content/az/senedler/_section.md");
+    fs::write(
+        &section,
+        read(&section).replace("translation = \"documents\"", "translation = \"papers\""),
+    )
+    .unwrap();
+    let pdf = site.join("content/az/haqqimizda/hesabat.pdf");
+    let mut bytes = fs::read(&pdf).unwrap();
+    bytes.extend_from_slice(b"\n% appended\n");
+    fs::write(&pdf, bytes).unwrap();
+    set_mtime(&site.join("content/az/xeberler/birinci-xeber.md"), 60);
+
+    ok(&site, &["import", "--prune"]);
+    // A full import finds nothing left to do …
+    let output = ok(&site, &["import", "--full", "--prune"]);
+    assert!(output.contains("0 added, 0 updated, 0 removed"), "{output}");
+    // … and a fresh database importing the same tree in full exports the same site.
+    let (_temp2, fresh) = fixture("basic");
+    fs::remove_dir_all(fresh.join("content")).unwrap();
+    common::copy_dir(&site.join("content"), &fresh.join("content"));
+    ok(&fresh, &["import", "--full"]);
+    let incremental = temp.path().join("incremental");
+    let full = temp.path().join("full");
+    ok(&site, &["export", "--to", incremental.to_str().unwrap()]);
+    ok(&fresh, &["export", "--to", full.to_str().unwrap()]);
+    assert_same_tree(&full, &incremental);
+    assert_eq!(
+        count(&site, "SELECT COUNT(*) FROM links"),
+        count(&fresh, "SELECT COUNT(*) FROM links")
+    );
+}

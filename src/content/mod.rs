@@ -7,15 +7,18 @@ pub mod front_matter;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use anyhow::Context as _;
+use rustc_hash::FxHashMap;
 use sha2::{Digest, Sha256};
 
 use crate::config::Config;
 use crate::error::UserError;
 use crate::markdown;
 use crate::model::{
-    MediaSource, MenuItem, PageSource, SectionSource, SiteSource, TemplateSource, source_path,
+    ContentType, MediaSource, MenuItem, PageContent, PageSource, PreviousFile, SectionContent,
+    SectionSource, SiteSource, SourceFacts, SourceFile, Status, TemplateSource, source_path,
 };
 use crate::slug::{is_valid_file_name, is_valid_slug, slugify};
 
@@ -34,6 +37,9 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     hex
 }
 
+/// A folder entry: name, path, whether it is a folder, size and mtime (for files).
+type FolderEntry = (String, PathBuf, bool, Option<(u64, i64)>);
+
 /// Problems found while reading a tree, each already located and phrased for the user.
 #[derive(Default)]
 struct Problems(Vec<String>);
@@ -47,19 +53,90 @@ impl Problems {
     }
 }
 
+/// A file modified less than this before it is read may change again within the same mtime
+/// tick (or the clock of a network file system may differ): its mtime is not remembered, so
+/// the next import reads it again (git's "racily clean" entries).
+const RACY_NS: i64 = 2_000_000_000;
+
+/// The last import's records of the files it read, used to skip files whose size and
+/// modification time did not change (issue 10).
+struct Skipping {
+    previous: FxHashMap<String, PreviousFile>,
+    /// When this read started, in nanoseconds since the Unix epoch.
+    started_ns: i64,
+}
+
+impl Skipping {
+    /// Takes the last record of `file` (each file is looked at once).
+    fn take(&mut self, file: &str) -> Option<PreviousFile> {
+        self.previous.remove(file)
+    }
+
+    /// How a file that was read is remembered.
+    fn record(
+        &self,
+        file: &str,
+        stat: Option<(u64, i64)>,
+        sha256: String,
+        facts: SourceFacts,
+    ) -> Option<SourceFile> {
+        let (size, mtime_ns) = stat?;
+        Some(SourceFile {
+            file: file.to_string(),
+            size,
+            mtime_ns: (mtime_ns < self.started_ns - RACY_NS).then_some(mtime_ns),
+            sha256,
+            facts,
+        })
+    }
+}
+
+/// Size and modification time (ns since the Unix epoch) of a file, without following a link.
+fn stat(path: &Path) -> Option<(u64, i64)> {
+    size_and_mtime(&fs::symlink_metadata(path).ok()?)
+}
+
+fn size_and_mtime(metadata: &fs::Metadata) -> Option<(u64, i64)> {
+    let since_epoch = metadata.modified().ok()?.duration_since(UNIX_EPOCH).ok()?;
+    Some((metadata.len(), i64::try_from(since_epoch.as_nanos()).ok()?))
+}
+
+/// Whether a file still has the size and mtime the last import stored.
+fn is_unchanged(previous: &PreviousFile, stat: Option<(u64, i64)>) -> bool {
+    stat == Some((previous.size, previous.mtime_ns))
+}
+
 /// Reads the site's `content/`, `themes/<theme>/` and `i18n/` under `from`.
 ///
 /// `known_paths` are `@/…` paths that exist elsewhere (pages already in the database), so links
 /// to them are not reported as broken.
+///
+/// `previous` holds the last import's record of each file it read (relative path → size,
+/// mtime, hash, facts; see `Store::import_baseline`, which leaves out files the database no
+/// longer holds as they were): a page, section or media file whose size and mtime match is
+/// not read; its facts stand in for it in the checks across files, and it comes back with
+/// `unchanged` set. Templates, `i18n/*.toml` and `_menus.toml` are always read (a handful of
+/// small files that the template compilation and the checks of every language's strings need
+/// whole). Pass an empty map to read everything (`import --full`, `check`).
 pub fn read_site(
     from: &Path,
     config: &Config,
     known_paths: &HashSet<String>,
+    previous: FxHashMap<String, PreviousFile>,
 ) -> Result<SiteSource, UserError> {
     let mut problems = Problems::default();
     let mut site = SiteSource::default();
+    let started_ns = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |since| {
+            i64::try_from(since.as_nanos()).unwrap_or(i64::MAX)
+        });
+    let mut skipping = Skipping {
+        previous,
+        started_ns,
+    };
     read_ui_strings(from, config, &mut site, &mut problems);
-    read_theme(from, &config.theme, &mut site, &mut problems);
+    read_theme(from, &config.theme, &mut site, &mut skipping, &mut problems);
     let content_dir = from.join("content");
     if let Ok(entries) = fs::read_dir(&content_dir) {
         for entry in entries.flatten() {
@@ -90,9 +167,10 @@ pub fn read_site(
         let mut reader = TreeReader {
             lang,
             site: &mut site,
+            skipping: &mut skipping,
             problems: &mut problems,
         };
-        reader.read_section(&root, &mut Vec::new());
+        reader.read_section(&root, &mut Vec::new(), true);
     }
     let pagination_segments: HashMap<&str, &str> = site
         .ui_strings
@@ -121,7 +199,49 @@ pub fn read_site(
 struct TreeReader<'a> {
     lang: &'a str,
     site: &'a mut SiteSource,
+    skipping: &'a mut Skipping,
     problems: &'a mut Problems,
+}
+
+/// What a page or section that is not read again says, for the checks across files; the
+/// rest of the content is left empty and import does not use it.
+fn placeholder_page(
+    content_type: ContentType,
+    template: Option<String>,
+    files: Vec<String>,
+) -> PageContent {
+    PageContent {
+        title: String::new(),
+        description: None,
+        keywords: Vec::new(),
+        content_type,
+        status: Status::Draft,
+        template,
+        created: None,
+        issued: None,
+        modified: None,
+        publish_at: None,
+        valid_until: None,
+        summary: None,
+        files,
+        dc: Default::default(),
+        correction: None,
+        body: String::new(),
+    }
+}
+
+fn placeholder_section(types: Vec<ContentType>, template: Option<String>) -> SectionContent {
+    SectionContent {
+        title: String::new(),
+        description: None,
+        keywords: Vec::new(),
+        types,
+        weight: 0,
+        menu: false,
+        template,
+        page_size: None,
+        body: String::new(),
+    }
 }
 
 impl TreeReader<'_> {
@@ -135,14 +255,83 @@ impl TreeReader<'_> {
         display
     }
 
-    fn read_section(&mut self, dir: &Path, section_path: &mut Vec<String>) {
+    /// Reads a section and what it holds. `may_skip`: files of this folder may be skipped when
+    /// unchanged; not when a section above was new or changed its translation key, because
+    /// the database's section of the folder then changes and every item below with it.
+    fn read_section(&mut self, dir: &Path, section_path: &mut Vec<String>, may_skip: bool) {
         let file = self.display(section_path, "_section.md");
-        let Some(bytes) = read_bytes(&dir.join("_section.md"), &file, self.problems) else {
-            return;
+        let section_file = dir.join("_section.md");
+        let stat = stat(&section_file);
+        let previous = self.skipping.take(&file);
+        let previous_key = match &previous {
+            Some(PreviousFile {
+                facts:
+                    SourceFacts::Section {
+                        translation_key, ..
+                    },
+                ..
+            }) => Some(translation_key.clone()),
+            _ => None,
         };
-        let Some(text) = as_utf8(bytes.clone(), &file, self.problems) else {
-            return;
-        };
+        let mut children_may_skip = may_skip && previous_key.is_some();
+        match previous {
+            Some(previous)
+                if may_skip
+                    && is_unchanged(&previous, stat)
+                    && matches!(previous.facts, SourceFacts::Section { .. }) =>
+            {
+                if let SourceFacts::Section {
+                    translation_key,
+                    types,
+                    template,
+                    ..
+                } = &previous.facts
+                {
+                    let types: Vec<ContentType> =
+                        types.iter().filter_map(|t| t.parse().ok()).collect();
+                    if let Some((template, line)) = template {
+                        check_template_name(self.site, template, &file, *line, self.problems);
+                    }
+                    self.site.sections.push(SectionSource {
+                        lang: self.lang.to_string(),
+                        path: section_path.clone(),
+                        translation_key: translation_key.clone(),
+                        content: placeholder_section(
+                            types,
+                            template.as_ref().map(|(name, _)| name.clone()),
+                        ),
+                        file: file.clone(),
+                        source_hash: previous.sha256.clone(),
+                        unchanged: true,
+                    });
+                    self.site.kept_files.push(file.clone());
+                }
+            }
+            _ => {
+                // An unreadable `_section.md` (or not UTF-8) stops the folder here.
+                let Some(translation_key) =
+                    self.read_section_file(&section_file, &file, section_path, stat)
+                else {
+                    return;
+                };
+                children_may_skip &= translation_key.is_some() && translation_key == previous_key;
+            }
+        }
+        self.read_folder(dir, section_path, children_may_skip);
+    }
+
+    /// Reads a `_section.md`: `None` when it cannot be read as text, else its translation key
+    /// when it is valid.
+    fn read_section_file(
+        &mut self,
+        section_file: &Path,
+        file: &str,
+        section_path: &[String],
+        stat: Option<(u64, i64)>,
+    ) -> Option<Option<String>> {
+        let file = file.to_string();
+        let bytes = read_bytes(section_file, &file, self.problems)?;
+        let text = as_utf8(bytes.clone(), &file, self.problems)?;
         match front_matter::split(&text)
             .map_err(|problem| vec![problem])
             .and_then(|split| front_matter::parse_section(&split))
@@ -168,23 +357,55 @@ impl TreeReader<'_> {
                         self.problems,
                     );
                 }
+                let translation_key = parsed.translation.unwrap_or_else(|| section_path.join("/"));
+                let source_hash = sha256_hex(&bytes);
+                let facts = SourceFacts::Section {
+                    lang: self.lang.to_string(),
+                    path: section_path.to_vec(),
+                    translation_key: translation_key.clone(),
+                    types: parsed
+                        .content
+                        .types
+                        .iter()
+                        .map(|t| t.as_str().to_string())
+                        .collect(),
+                    template: parsed
+                        .content
+                        .template
+                        .clone()
+                        .map(|name| (name, parsed.template_line)),
+                };
+                self.site.files.extend(self.skipping.record(
+                    &file,
+                    stat,
+                    source_hash.clone(),
+                    facts,
+                ));
                 self.site.sections.push(SectionSource {
                     lang: self.lang.to_string(),
-                    path: section_path.clone(),
-                    translation_key: parsed.translation.unwrap_or_else(|| section_path.join("/")),
+                    path: section_path.to_vec(),
+                    translation_key: translation_key.clone(),
                     content: parsed.content,
                     file,
-                    source_hash: sha256_hex(&bytes),
+                    source_hash,
+                    unchanged: false,
                 });
+                Some(Some(translation_key))
             }
             Err(found) => {
                 for problem in found {
                     self.problems.at(&file, problem.line, problem.message);
                 }
+                Some(None)
             }
         }
+    }
 
-        let mut entries: Vec<(String, PathBuf, bool)> = match fs::read_dir(dir) {
+    /// The pages, files and subsections of a section's folder.
+    fn read_folder(&mut self, dir: &Path, section_path: &mut Vec<String>, may_skip: bool) {
+        // (name, path, is a folder, size and mtime): `DirEntry::metadata` is an `fstatat` in the
+        // open folder that does not follow links, cheaper than a `stat` of the whole path.
+        let mut entries: Vec<FolderEntry> = match fs::read_dir(dir) {
             Ok(entries) => entries
                 .flatten()
                 .filter_map(|entry| {
@@ -203,7 +424,12 @@ impl TreeReader<'_> {
                         return None;
                     }
                     let is_dir = file_type.is_some_and(|t| t.is_dir());
-                    Some((name, entry.path(), is_dir))
+                    let stat = if is_dir {
+                        None
+                    } else {
+                        entry.metadata().ok().as_ref().and_then(size_and_mtime)
+                    };
+                    Some((name, entry.path(), is_dir, stat))
                 })
                 .collect(),
             Err(error) => {
@@ -215,7 +441,7 @@ impl TreeReader<'_> {
             }
         };
         entries.sort();
-        for (name, path, is_dir) in entries {
+        for (name, path, is_dir, stat) in entries {
             let display = self.display(section_path, &name);
             if is_dir {
                 if !path.join("_section.md").is_file() {
@@ -233,7 +459,7 @@ impl TreeReader<'_> {
                     continue;
                 }
                 section_path.push(name);
-                self.read_section(&path, section_path);
+                self.read_section(&path, section_path, may_skip);
                 section_path.pop();
             } else if name == "_section.md" {
                 continue;
@@ -250,14 +476,30 @@ impl TreeReader<'_> {
                     );
                 }
             } else if let Some(stem) = name.strip_suffix(".md") {
-                self.read_page(&path, &display, section_path, stem);
+                self.read_page(&path, &display, section_path, stem, stat, may_skip);
             } else {
-                self.read_media(&path, &display, section_path, &name);
+                self.read_media(&path, &display, section_path, &name, stat, may_skip);
             }
         }
     }
 
-    fn read_page(&mut self, path: &Path, file: &str, section_path: &[String], stem: &str) {
+    fn read_page(
+        &mut self,
+        path: &Path,
+        file: &str,
+        section_path: &[String],
+        stem: &str,
+        stat: Option<(u64, i64)>,
+        may_skip: bool,
+    ) {
+        if let Some(previous) = self.skipping.take(file)
+            && may_skip
+            && is_unchanged(&previous, stat)
+            && let SourceFacts::Page { .. } = previous.facts
+        {
+            self.skip_page(path, file, section_path, previous);
+            return;
+        }
         let Some(bytes) = read_bytes(path, file, self.problems) else {
             return;
         };
@@ -291,42 +533,26 @@ impl TreeReader<'_> {
                 return;
             }
         };
-        let section = self
-            .site
-            .sections
-            .iter()
-            .rev()
-            .find(|s| s.lang == self.lang && s.path == section_path);
         let mut content = parsed.content;
-        if let Some(section) = section {
-            let types = &section.content.types;
-            match parsed.content_type {
-                Some((content_type, line)) if !types.contains(&content_type) => self.problems.at(
-                    file,
-                    line,
-                    format!(
-                        "`type` = \"{content_type}\" is not held by this section, which holds {}; change the type or add it to the section's `types`",
-                        types.iter().map(|t| format!("`{t}`")).collect::<Vec<_>>().join(", ")
-                    ),
-                ),
-                Some((content_type, _)) => content.content_type = content_type,
-                None => content.content_type = types[0],
-            }
-        }
-        if let Some(template) = &content.template {
-            check_template_name(
-                self.site,
-                template,
-                file,
-                parsed.template_line,
-                self.problems,
-            );
-        }
-        for (name, line) in content.files.iter().zip(&parsed.file_lines) {
-            let sibling = path.with_file_name(name);
-            if !sibling.is_file() {
-                self.problems.at(file, *line, format!("`files`: `{name}` is not in this folder; put the file beside the page or remove it from the list"));
-            }
+        let template = content
+            .template
+            .clone()
+            .map(|name| (name, parsed.template_line));
+        let files: Vec<(String, usize)> = content
+            .files
+            .iter()
+            .cloned()
+            .zip(parsed.file_lines.iter().copied())
+            .collect();
+        if let Some(content_type) = self.check_in_site(
+            path,
+            file,
+            section_path,
+            parsed.content_type,
+            template.as_ref(),
+            &files,
+        ) {
+            content.content_type = content_type;
         }
         // Issue 9: a body too large or nested too deep is refused before the passes below.
         if let Err(limit) = markdown::check_limits(&content.body) {
@@ -341,7 +567,7 @@ impl TreeReader<'_> {
             let line = body_line + content.body[..offset].matches('\n').count();
             self.problems.at(file, line, "image without alternative text (D189 §7.9); describe it: `![Binanın fasadı](bina.jpg)` or `alt=\"…\"`");
         }
-        let links = markdown::links(&content.body)
+        let links: Vec<(String, usize)> = markdown::links(&content.body)
             .into_iter()
             .filter(|link| link.target.starts_with("@/") || markdown::is_sibling_file(&link.target))
             .map(|link| {
@@ -357,6 +583,22 @@ impl TreeReader<'_> {
             key.push_str(&slug);
             key
         });
+        let facts = SourceFacts::Page {
+            lang: self.lang.to_string(),
+            section_path: section_path.to_vec(),
+            slug: slug.clone(),
+            translation_key: translation_key.clone(),
+            weight: parsed.weight,
+            declared_type: parsed
+                .content_type
+                .map(|(content_type, line)| (content_type.as_str().to_string(), line)),
+            template,
+            files,
+            links: links.clone(),
+        };
+        self.site
+            .files
+            .extend(self.skipping.record(file, stat, source_hash.clone(), facts));
         self.site.pages.push(PageSource {
             lang: self.lang.to_string(),
             section_path: section_path.to_vec(),
@@ -367,10 +609,120 @@ impl TreeReader<'_> {
             links,
             file: file.to_string(),
             source_hash,
+            unchanged: false,
         });
     }
 
-    fn read_media(&mut self, path: &Path, file: &str, section_path: &[String], name: &str) {
+    /// A page whose file is unchanged since the last import: its facts go through the checks
+    /// that depend on other files (its section's types, the theme's templates, the files
+    /// beside it); the file itself is not read.
+    fn skip_page(
+        &mut self,
+        path: &Path,
+        file: &str,
+        section_path: &[String],
+        previous: PreviousFile,
+    ) {
+        let SourceFacts::Page {
+            slug,
+            translation_key,
+            weight,
+            declared_type,
+            template,
+            files,
+            links,
+            ..
+        } = previous.facts
+        else {
+            return;
+        };
+        let declared = declared_type
+            .as_ref()
+            .and_then(|(name, line)| Some((name.parse::<ContentType>().ok()?, *line)));
+        let content_type = self
+            .check_in_site(
+                path,
+                file,
+                section_path,
+                declared,
+                template.as_ref(),
+                &files,
+            )
+            .unwrap_or(ContentType::Page);
+        self.site.pages.push(PageSource {
+            lang: self.lang.to_string(),
+            section_path: section_path.to_vec(),
+            slug,
+            translation_key,
+            weight,
+            content: placeholder_page(
+                content_type,
+                template.map(|(name, _)| name),
+                files.into_iter().map(|(name, _)| name).collect(),
+            ),
+            links,
+            file: file.to_string(),
+            source_hash: previous.sha256,
+            unchanged: true,
+        });
+        self.site.kept_files.push(file.to_string());
+    }
+
+    /// The checks of a page that depend on other files: its type against its section's types,
+    /// its template against the theme, the files it lists against its folder. Gives the
+    /// page's type when the section settles it.
+    fn check_in_site(
+        &mut self,
+        path: &Path,
+        file: &str,
+        section_path: &[String],
+        declared: Option<(ContentType, usize)>,
+        template: Option<&(String, usize)>,
+        files: &[(String, usize)],
+    ) -> Option<ContentType> {
+        let section = self
+            .site
+            .sections
+            .iter()
+            .rev()
+            .find(|s| s.lang == self.lang && s.path == section_path);
+        let mut settled = None;
+        if let Some(section) = section {
+            let types = &section.content.types;
+            match declared {
+                Some((content_type, line)) if !types.contains(&content_type) => self.problems.at(
+                    file,
+                    line,
+                    format!(
+                        "`type` = \"{content_type}\" is not held by this section, which holds {}; change the type or add it to the section's `types`",
+                        types.iter().map(|t| format!("`{t}`")).collect::<Vec<_>>().join(", ")
+                    ),
+                ),
+                Some((content_type, _)) => settled = Some(content_type),
+                None => settled = types.first().copied(),
+            }
+        }
+        if let Some((template, line)) = template {
+            check_template_name(self.site, template, file, *line, self.problems);
+        }
+        for (name, line) in files {
+            let sibling = path.with_file_name(name);
+            if !sibling.is_file() {
+                self.problems.at(file, *line, format!("`files`: `{name}` is not in this folder; put the file beside the page or remove it from the list"));
+            }
+        }
+        settled
+    }
+
+    fn read_media(
+        &mut self,
+        path: &Path,
+        file: &str,
+        section_path: &[String],
+        name: &str,
+        stat: Option<(u64, i64)>,
+        may_skip: bool,
+    ) {
         if !is_valid_file_name(name) {
             let (stem, extension) = name.rsplit_once('.').unwrap_or((name, "bin"));
             self.problems.file(
@@ -381,6 +733,26 @@ impl TreeReader<'_> {
                     extension.to_ascii_lowercase()
                 ),
             );
+            return;
+        }
+        let mut published = format!("{}/", self.lang);
+        for part in section_path {
+            published.push_str(part);
+            published.push('/');
+        }
+        published.push_str(name);
+        if let Some(previous) = self.skipping.take(file)
+            && may_skip
+            && is_unchanged(&previous, stat)
+            && let SourceFacts::Media { mime, .. } = &previous.facts
+        {
+            self.site.media.push(MediaSource {
+                mime: mime.clone(),
+                path: published,
+                bytes: Vec::new(),
+                unchanged: true,
+            });
+            self.site.kept_files.push(file.to_string());
             return;
         }
         let Some(bytes) = read_bytes(path, file, self.problems) else {
@@ -399,16 +771,18 @@ impl TreeReader<'_> {
                 return;
             }
         };
-        let mut published = format!("{}/", self.lang);
-        for part in section_path {
-            published.push_str(part);
-            published.push('/');
-        }
-        published.push_str(name);
+        let facts = SourceFacts::Media {
+            path: published.clone(),
+            mime: mime.to_string(),
+        };
+        self.site
+            .files
+            .extend(self.skipping.record(file, stat, sha256_hex(&bytes), facts));
         self.site.media.push(MediaSource {
             mime: mime.to_string(),
             path: published,
             bytes,
+            unchanged: false,
         });
     }
 
@@ -608,7 +982,13 @@ fn read_ui_strings(from: &Path, config: &Config, site: &mut SiteSource, problems
     }
 }
 
-fn read_theme(from: &Path, theme: &str, site: &mut SiteSource, problems: &mut Problems) {
+fn read_theme(
+    from: &Path,
+    theme: &str,
+    site: &mut SiteSource,
+    skipping: &mut Skipping,
+    problems: &mut Problems,
+) {
     let theme_dir = from.join("themes").join(theme);
     if !theme_dir.join("templates").is_dir() {
         problems.file(
@@ -638,6 +1018,25 @@ fn read_theme(from: &Path, theme: &str, site: &mut SiteSource, problems: &mut Pr
                 continue;
             }
             let file = format!("themes/{theme}/{kind}/{relative}");
+            let published = format!("static/{relative}");
+            let stat = stat(&path);
+            if kind == "static"
+                && relative
+                    .split('/')
+                    .all(|part| is_valid_slug(part) || is_valid_file_name(part))
+                && let Some(previous) = skipping.take(&file)
+                && is_unchanged(&previous, stat)
+                && let SourceFacts::Media { mime, .. } = &previous.facts
+            {
+                site.media.push(MediaSource {
+                    mime: mime.clone(),
+                    path: published,
+                    bytes: Vec::new(),
+                    unchanged: true,
+                });
+                site.kept_files.push(file.clone());
+                continue;
+            }
             let Some(bytes) = read_bytes(&path, &file, problems) else {
                 continue;
             };
@@ -658,13 +1057,21 @@ fn read_theme(from: &Path, theme: &str, site: &mut SiteSource, problems: &mut Pr
                     problems.file(&file, "theme file names become URLs and may use only `a-z`, `0-9`, `-`, `_` and one extension (D189 §6.15)");
                     continue;
                 }
+                let mime = mime_guess::from_path(&relative)
+                    .first_or_octet_stream()
+                    .essence_str()
+                    .to_string();
+                let facts = SourceFacts::Media {
+                    path: published.clone(),
+                    mime: mime.clone(),
+                };
+                site.files
+                    .extend(skipping.record(&file, stat, sha256_hex(&bytes), facts));
                 site.media.push(MediaSource {
-                    mime: mime_guess::from_path(&relative)
-                        .first_or_octet_stream()
-                        .essence_str()
-                        .to_string(),
-                    path: format!("static/{relative}"),
+                    mime,
+                    path: published,
                     bytes,
+                    unchanged: false,
                 });
             }
         }
@@ -678,7 +1085,9 @@ fn validate(
     pagination_segments: &HashMap<&str, &str>,
     problems: &mut Problems,
 ) {
-    let mut paths: HashSet<String> = known_paths.clone();
+    // The site's own paths; `known_paths` (the database's) are looked up beside them rather
+    // than copied in (tens of thousands of strings on a large site).
+    let mut paths: HashSet<String> = HashSet::with_capacity(site.sections.len() + site.pages.len());
     let mut urls: HashMap<String, &str> = HashMap::new();
     let mut section_keys: HashMap<(&str, &str), &str> = HashMap::new();
     for section in &site.sections {
@@ -727,7 +1136,7 @@ fn validate(
         for (target, line) in &page.links {
             if target.starts_with("@/") {
                 let path = target.split('#').next().unwrap_or(target);
-                if !paths.contains(path) {
+                if !paths.contains(path) && !known_paths.contains(path) {
                     problems.at(&page.file, *line, format!("broken link: `{path}` is not a page or section of the site; write the target's source path, like `@/{}/…/slug.md` or `@/{}/…/_section.md`", page.lang, page.lang));
                 }
             } else {
@@ -745,7 +1154,10 @@ fn validate(
     }
     for (lang, items) in &site.menus {
         for item in items {
-            if item.link.starts_with("@/") && !paths.contains(&item.link) {
+            if item.link.starts_with("@/")
+                && !paths.contains(&item.link)
+                && !known_paths.contains(&item.link)
+            {
                 problems.file(
                     &format!("content/{lang}/_menus.toml"),
                     format!(

@@ -1491,7 +1491,8 @@ impl Tally {
 /// prose of pages, title and body prose of sections, as (language, file, text).
 pub fn site_texts(site_dir: &Path) -> anyhow::Result<Vec<(String, String, String)>> {
     let config = crate::config::Config::load(site_dir)?;
-    let site = crate::content::read_site(site_dir, &config, &Default::default())?;
+    let site =
+        crate::content::read_site(site_dir, &config, &Default::default(), Default::default())?;
     let mut texts = Vec::new();
     for section in &site.sections {
         let content = &section.content;

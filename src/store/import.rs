@@ -4,6 +4,7 @@
 use std::collections::{HashMap, HashSet};
 
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use rustc_hash::FxHashMap;
 use serde_json::json;
 
 use super::edit::{
@@ -12,7 +13,7 @@ use super::edit::{
 use super::journal::{self, Actor};
 use super::{Error, Result, Store, to_json};
 use crate::content::sha256_hex;
-use crate::model::{SiteSource, source_path};
+use crate::model::{PreviousFile, SiteSource, SourceFacts, source_path};
 
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ImportOptions {
@@ -20,7 +21,30 @@ pub struct ImportOptions {
     pub force: bool,
     /// Remove imported pages, sections and files whose source is gone.
     pub prune: bool,
+    /// Read every file, also those whose size and mtime match the last import (`--full`);
+    /// the caller passes no baseline then.
+    pub full: bool,
+    /// The journal position of the [`ImportBaseline`] the sources were read against: items
+    /// skipped as unchanged were checked against the database as it was then, so an import
+    /// that finds the journal moved on (an edit in the panel meanwhile) is refused.
+    pub baseline_journal: Option<i64>,
 }
+
+/// What the last imports stored of the source files, for `content::read_site` to skip files
+/// whose size and mtime did not change (issue 10).
+#[derive(Debug, Default)]
+pub struct ImportBaseline {
+    /// Relative path → size, mtime, hash and facts, only for files the database still holds
+    /// as that import left them: a page or section edited, moved or deleted in the panel, or
+    /// a file replaced there, is read again, as a full import would.
+    pub files: FxHashMap<String, PreviousFile>,
+    /// The journal's last entry when the baseline was taken (see
+    /// [`ImportOptions::baseline_journal`]).
+    pub journal: i64,
+}
+
+/// Which govsite read and checked a stored file: another version's records are not trusted.
+const READER: &str = env!("CARGO_PKG_VERSION");
 
 /// What an import changed, for the user.
 #[derive(Debug, Default)]
@@ -38,6 +62,50 @@ impl ImportReport {
 }
 
 impl Store {
+    /// The stored records of the source files, for skipping unchanged files (see
+    /// [`ImportBaseline`]).
+    pub fn import_baseline(&self) -> Result<ImportBaseline> {
+        let journal = journal_position(&self.conn)?;
+        let mut statement = self.conn.prepare(
+            "SELECT path, size, mtime_ns, sha256, facts FROM source_files
+             WHERE site_id = ?1 AND reader = ?2 AND mtime_ns IS NOT NULL",
+        )?;
+        let rows: Vec<(String, i64, i64, String, String)> = statement
+            .query_map(params![self.site_id, READER], |row| {
+                Ok((
+                    row.get(0)?,
+                    row.get(1)?,
+                    row.get(2)?,
+                    row.get(3)?,
+                    row.get(4)?,
+                ))
+            })?
+            .collect::<Result<_, _>>()?;
+        drop(statement);
+        let mut files = FxHashMap::with_capacity_and_hasher(rows.len(), Default::default());
+        if rows.is_empty() {
+            return Ok(ImportBaseline { files, journal });
+        }
+        let held = HeldSources::load(&self.conn, self.site_id)?;
+        for (path, size, mtime_ns, sha256, facts) in rows {
+            let Ok(facts) = serde_json::from_str::<SourceFacts>(&facts) else {
+                continue;
+            };
+            if held.holds(&facts, &sha256) {
+                files.insert(
+                    path,
+                    PreviousFile {
+                        size: size as u64,
+                        mtime_ns,
+                        sha256,
+                        facts,
+                    },
+                );
+            }
+        }
+        Ok(ImportBaseline { files, journal })
+    }
+
     /// Every `@/` path of the pages and sections in the database, for link checks.
     pub fn source_paths(&self) -> Result<HashSet<String>> {
         Ok(link_targets(&self.conn, self.site_id)?
@@ -57,6 +125,18 @@ impl Store {
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let skipped_any = site.pages.iter().any(|p| p.unchanged)
+            || site.sections.iter().any(|s| s.unchanged)
+            || site.media.iter().any(|m| m.unchanged);
+        if skipped_any
+            && let Some(baseline) = options.baseline_journal
+            && journal_position(&tx)? != baseline
+        {
+            return Err(Error::Refused {
+                summary: "the database changed while import read the files (an edit in the admin panel?); nothing was imported; run the import again".into(),
+                problems: Vec::new(),
+            });
+        }
         let mut run = Import {
             tx: &tx,
             site_id,
@@ -99,8 +179,147 @@ impl Store {
                 problems: conflicts,
             });
         }
+        remember_files(&tx, site_id, site)?;
         Store::commit_journaled(tx, self.journal_head_path.as_deref())?;
         Ok(report)
+    }
+}
+
+/// The id of the journal's last entry (0 when empty).
+fn journal_position(conn: &Connection) -> rusqlite::Result<i64> {
+    conn.query_row("SELECT COALESCE(MAX(id), 0) FROM journal", [], |row| {
+        row.get(0)
+    })
+}
+
+/// Stores the size, mtime, hash and facts of every file read, and forgets files gone.
+fn remember_files(tx: &Transaction, site_id: i64, site: &SiteSource) -> Result<()> {
+    let present: HashSet<&str> = site
+        .files
+        .iter()
+        .map(|f| f.file.as_str())
+        .chain(site.kept_files.iter().map(String::as_str))
+        .collect();
+    let mut statement = tx.prepare("SELECT path FROM source_files WHERE site_id = ?1")?;
+    let stored: Vec<String> = statement
+        .query_map(params![site_id], |row| row.get(0))?
+        .collect::<Result<_, _>>()?;
+    drop(statement);
+    let mut delete = tx.prepare("DELETE FROM source_files WHERE site_id = ?1 AND path = ?2")?;
+    for path in stored
+        .iter()
+        .filter(|path| !present.contains(path.as_str()))
+    {
+        delete.execute(params![site_id, path])?;
+    }
+    let mut insert = tx.prepare(
+        "INSERT OR REPLACE INTO source_files (site_id, path, size, mtime_ns, sha256, reader, facts)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?;
+    for file in &site.files {
+        let facts = serde_json::to_string(&file.facts).unwrap_or_default();
+        insert.execute(params![
+            site_id,
+            file.file,
+            file.size as i64,
+            file.mtime_ns,
+            file.sha256,
+            READER,
+            facts
+        ])?;
+    }
+    Ok(())
+}
+
+/// A page as the database holds it: source hash, section id, slug, weight.
+type HeldPage = (Option<String>, i64, String, i64);
+
+/// What the database holds of imported pages, sections and files, to tell whether it still
+/// holds a stored file as that file gave it — exactly when a full import would find the file
+/// unchanged and leave the item alone.
+struct HeldSources {
+    tree: SectionTree,
+    /// (lang, translation key) → (id, source hash).
+    sections: FxHashMap<(String, String), (i64, Option<String>)>,
+    /// (lang, translation key) → (source hash, section id, slug, weight).
+    pages: FxHashMap<(String, String), HeldPage>,
+    /// Path → SHA-256.
+    media: FxHashMap<String, String>,
+}
+
+impl HeldSources {
+    fn load(conn: &Connection, site_id: i64) -> rusqlite::Result<HeldSources> {
+        let tree = SectionTree::load(conn, site_id)?;
+        let mut statement = conn.prepare(
+            "SELECT id, lang, translation_key, source_hash FROM sections WHERE site_id = ?1",
+        )?;
+        let sections = statement
+            .query_map(params![site_id], |row| {
+                Ok(((row.get(1)?, row.get(2)?), (row.get(0)?, row.get(3)?)))
+            })?
+            .collect::<Result<_, _>>()?;
+        let mut statement = conn.prepare(
+            "SELECT p.lang, p.translation_key, p.source_hash, p.section_id, p.slug, p.weight
+             FROM pages p JOIN sections s ON s.id = p.section_id WHERE s.site_id = ?1",
+        )?;
+        let pages = statement
+            .query_map(params![site_id], |row| {
+                Ok((
+                    (row.get(0)?, row.get(1)?),
+                    (row.get(2)?, row.get(3)?, row.get(4)?, row.get(5)?),
+                ))
+            })?
+            .collect::<Result<_, _>>()?;
+        let mut statement = conn.prepare("SELECT path, sha256 FROM media WHERE site_id = ?1")?;
+        let media = statement
+            .query_map(params![site_id], |row| Ok((row.get(0)?, row.get(1)?)))?
+            .collect::<Result<_, _>>()?;
+        Ok(HeldSources {
+            tree,
+            sections,
+            pages,
+            media,
+        })
+    }
+
+    fn section_at(&self, id: i64, lang: &str, path: &[String]) -> bool {
+        self.tree.langs.get(&id).is_some_and(|l| l == lang)
+            && self.tree.paths.get(&id).is_some_and(|p| p == path)
+    }
+
+    fn holds(&self, facts: &SourceFacts, sha256: &str) -> bool {
+        match facts {
+            SourceFacts::Page {
+                lang,
+                section_path,
+                slug,
+                translation_key,
+                weight,
+                ..
+            } => self
+                .pages
+                .get(&(lang.clone(), translation_key.clone()))
+                .is_some_and(|(hash, section_id, held_slug, held_weight)| {
+                    hash.as_deref() == Some(sha256)
+                        && held_slug == slug
+                        && held_weight == weight
+                        && self.section_at(*section_id, lang, section_path)
+                }),
+            SourceFacts::Section {
+                lang,
+                path,
+                translation_key,
+                ..
+            } => self
+                .sections
+                .get(&(lang.clone(), translation_key.clone()))
+                .is_some_and(|(id, hash)| {
+                    hash.as_deref() == Some(sha256) && self.section_at(*id, lang, path)
+                }),
+            SourceFacts::Media { path, .. } => {
+                self.media.get(path).is_some_and(|held| held == sha256)
+            }
+        }
     }
 }
 
@@ -304,6 +523,10 @@ impl Import<'_> {
 
     fn media(&mut self, site: &SiteSource) -> Result<()> {
         for media in &site.media {
+            if media.unchanged {
+                self.report.unchanged += 1;
+                continue;
+            }
             let sha256 = sha256_hex(&media.bytes);
             let existing: Option<(i64, String)> = self
                 .tx
@@ -348,6 +571,35 @@ impl Import<'_> {
                 None => None,
             };
             let slug = section.path.last().cloned().unwrap_or_default();
+            if section.unchanged {
+                // Skipped as unchanged: `import_baseline` saw the database hold it as imported.
+                let held: Option<(i64, Option<i64>, String)> = self
+                    .tx
+                    .query_row(
+                        "SELECT id, parent_id, slug FROM sections WHERE site_id = ?1 AND lang = ?2 AND translation_key = ?3",
+                        params![self.site_id, section.lang, section.translation_key],
+                        |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+                    )
+                    .optional()?;
+                match held {
+                    Some((id, held_parent, held_slug))
+                        if held_parent == parent_id && held_slug == slug =>
+                    {
+                        self.report.unchanged += 1;
+                        ids.insert((section.lang.clone(), section.path.clone()), id);
+                        continue;
+                    }
+                    _ => {
+                        return Err(Error::Refused {
+                            summary: format!(
+                                "{}: skipped as unchanged, but the database no longer holds the section as imported; nothing was imported; run `govsite import --full`",
+                                section.file
+                            ),
+                            problems: Vec::new(),
+                        });
+                    }
+                }
+            }
             let content = &section.content;
             let types: Vec<String> = content
                 .types
@@ -426,6 +678,12 @@ impl Import<'_> {
     ) -> Result<()> {
         let mut imported: Vec<(i64, &crate::model::PageSource)> = Vec::new();
         for page in &site.pages {
+            if page.unchanged {
+                // Skipped as unchanged: `import_baseline` saw the database hold it as imported;
+                // its links stay as recorded.
+                self.report.unchanged += 1;
+                continue;
+            }
             let Some(&section_id) =
                 section_ids.get(&(page.lang.clone(), page.section_path.clone()))
             else {
@@ -549,6 +807,9 @@ impl Import<'_> {
 
     /// Records which pages and sections each imported page links to.
     fn links(&mut self, imported: &[(i64, &crate::model::PageSource)]) -> Result<()> {
+        if imported.is_empty() {
+            return Ok(());
+        }
         let targets = link_targets(self.tx, self.site_id)?;
         for (page_id, page) in imported {
             self.tx.execute(

@@ -15,7 +15,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use time::UtcOffset;
 
 pub use edit::PageEdit;
-pub use import::{ImportOptions, ImportReport};
+pub use import::{ImportBaseline, ImportOptions, ImportReport};
 pub use journal::{Actor, JournalCheckpoint, JournalEntry, JournalFilter, JournalProblem};
 pub use panel::{PageMeta, PageSummary, RevisionInfo};
 pub use publishing::{ManifestEntry, PendingChanges, PublishRecord, PublishState};
@@ -77,6 +77,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0002_admin.sql"),
     include_str!("migrations/0003_login_throttles.sql"),
     include_str!("migrations/0004_publishing.sql"),
+    include_str!("migrations/0005_source_files.sql"),
 ];
 
 /// The database of one installation.

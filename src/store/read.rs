@@ -318,6 +318,7 @@ impl Store {
                 content: section.content.clone(),
                 file: crate::model::source_path(&section.lang, &section.path, None),
                 source_hash: String::new(),
+                unchanged: false,
             });
         }
         let mut statement = self.conn.prepare(&format!(
@@ -351,6 +352,7 @@ impl Store {
                 content,
                 links: Vec::new(),
                 source_hash: String::new(),
+                unchanged: false,
             });
         }
         let mut statement = self
@@ -362,6 +364,7 @@ impl Store {
                     path: row.get(0)?,
                     mime: row.get(1)?,
                     bytes: row.get(2)?,
+                    unchanged: false,
                 })
             })?
             .collect::<Result<_, _>>()?;
