@@ -150,8 +150,7 @@ impl Publisher {
     ) -> anyhow::Result<PublishReport> {
         let result = self.run(store, full, now);
         match &result {
-            Ok(report) if !report.nothing_to_do => log_publish(report, full),
-            Ok(_) => {}
+            Ok(report) => log_publish(report, full),
             Err(error) => {
                 let failure = format!("{error:#}");
                 tracing::error!(error = %failure, "publish failed; the changes stay pending");
@@ -623,8 +622,8 @@ fn plan_pages(
     Ok(Some((outputs, manifest)))
 }
 
-/// One log line per publish that did something (the journal records who changed what; this
-/// says what the publish did and where its time went).
+/// One log line per publish (the journal records who changed what; this says what the
+/// publish did and where its time went).
 fn log_publish(report: &PublishReport, full: bool) {
     let steps: Vec<String> = report
         .stages
@@ -639,6 +638,8 @@ fn log_publish(report: &PublishReport, full: bool) {
         ms = report.elapsed.as_millis() as u64,
         plan = if full {
             "full"
+        } else if report.nothing_to_do {
+            "nothing to do"
         } else if report.pages_only {
             "changed pages"
         } else {
