@@ -267,3 +267,131 @@ fn can_keep_the_html_site_map_a_rubricator_of_bounded_size() {
     );
     assert!(listed.contains("Dekabr xəbəri 12"));
 }
+
+/// The database itself, for what no screen does (a direct edit the triggers must still see).
+fn database(publisher: &Publisher) -> rusqlite::Connection {
+    rusqlite::Connection::open(publisher.config().database_path()).unwrap()
+}
+
+fn section_id(store: &Store, lang: &str, path: &[&str]) -> i64 {
+    store
+        .sections()
+        .unwrap()
+        .into_iter()
+        .find(|s| s.lang == lang && s.path == path)
+        .unwrap()
+        .id
+}
+
+// Review of the partial plan: a process that kept its view (serve) must not reuse it after
+// another process published pages that came due (that moves only the publish time).
+#[test]
+fn can_keep_the_view_only_while_no_other_process_published() {
+    let (_temp, site, mut store, publisher) = published();
+    let news = store.page_id("az", "news/second").unwrap();
+    let mut scheduled = store.head_revision(news).unwrap();
+    scheduled.title = "Planlı başlıq".into();
+    scheduled.publish_at = Some(Stamp::parse("2030-03-01T09:00:00+04:00").unwrap());
+    store.save_revision(news, &scheduled, &editor()).unwrap();
+    publisher
+        .publish(&mut store, OffsetDateTime::now_utc())
+        .unwrap();
+    // Another process publishes what came due.
+    Publisher::new(publisher.config().clone())
+        .publish(&mut store, time::macros::datetime!(2030-03-02 00:00 UTC))
+        .unwrap();
+    let history = store.page_id("az", "about/history").unwrap();
+    let mut content = store.head_revision(history).unwrap();
+    content.title = "Tarixçə, yenilənmiş".into();
+    store.save_revision(history, &content, &editor()).unwrap();
+    let later = time::macros::datetime!(2030-03-03 00:00 UTC);
+    publish_and_compare("after-other", &site, &mut store, &publisher, later);
+    assert!(read(&site.join("public/az/index.html")).contains("Planlı başlıq"));
+}
+
+// Review: the section menu lists live pages, so the limit that decides whether a section's
+// pages list each other counts live pages, not expired ones.
+#[test]
+fn can_follow_a_section_menu_whose_section_holds_expired_pages() {
+    let (_temp, site, mut store, publisher) = published();
+    let about = section_id(&store, "az", &["haqqimizda"]);
+    let history = store.page_id("az", "about/history").unwrap();
+    let model = store.head_revision(history).unwrap();
+    for n in 0..32 {
+        let mut page = model.clone();
+        page.title = format!("Səhifə {n}");
+        if n < 8 {
+            page.valid_until = Some(Stamp::parse("2020-01-01").unwrap());
+        }
+        store
+            .create_page(about, &format!("sehife-{n}"), None, &page, &editor())
+            .unwrap();
+    }
+    let now = OffsetDateTime::now_utc();
+    publish_and_compare("crowded", &site, &mut store, &publisher, now);
+    let mut content = store.head_revision(history).unwrap();
+    content.title = "Tarixçəmiz".into();
+    store.save_revision(history, &content, &editor()).unwrap();
+    // 34 pages, 26 live: the menu is shown, and lists the new title on every sibling.
+    publish_and_compare("crowded-title", &site, &mut store, &publisher, now);
+}
+
+// Review: a page created at the old address of a renamed page got the redirect stub instead
+// of itself once a publish planned only other pages.
+#[test]
+fn can_give_an_old_address_back_to_a_new_page() {
+    let (_temp, site, mut store, publisher) = published();
+    let now = OffsetDateTime::now_utc();
+    let history = store.page_id("az", "about/history").unwrap();
+    store.rename_page(history, "tarix", &editor()).unwrap();
+    publish_and_compare("renamed", &site, &mut store, &publisher, now);
+    let mut page = store.head_revision(history).unwrap();
+    page.title = "Yeni tarixçə".into();
+    let about = section_id(&store, "az", &["haqqimizda"]);
+    store
+        .create_page(about, "tarixce", None, &page, &editor())
+        .unwrap();
+    publish_and_compare("reused", &site, &mut store, &publisher, now);
+    let news = store.page_id("az", "news/second").unwrap();
+    let mut content = store.head_revision(news).unwrap();
+    content.title = "Başqa bir düzəliş".into();
+    store.save_revision(news, &content, &editor()).unwrap();
+    publish_and_compare("elsewhere", &site, &mut store, &publisher, now);
+    assert!(read(&site.join("public/az/haqqimizda/tarixce/index.html")).contains("Yeni tarixçə"));
+}
+
+// Review: changes made directly in the database are seen too — a translation key changed in
+// place leaves the old partner's language links to be redone; a date that is not part of the
+// content (the save time of an undated item) shows on the home page.
+#[test]
+fn can_follow_direct_edits_of_translation_keys_and_save_times() {
+    let (_temp, site, mut store, publisher) = published();
+    let now = OffsetDateTime::now_utc();
+    let db = database(&publisher);
+    db.execute(
+        "UPDATE pages SET translation_key = 'about/other' WHERE lang = 'en' AND translation_key = 'about/history'",
+        [],
+    )
+    .unwrap();
+    publish_and_compare("translation-key", &site, &mut store, &publisher, now);
+    assert!(
+        !read(&site.join("public/az/haqqimizda/tarixce/index.html")).contains("/en/about/history/")
+    );
+
+    let news = store.page_id("az", "news/second").unwrap();
+    let mut undated = store.head_revision(news).unwrap();
+    undated.title = "Tarixsiz xəbər".into();
+    undated.issued = None;
+    undated.created = None;
+    let section = section_id(&store, "az", &["xeberler"]);
+    let id = store
+        .create_page(section, "tarixsiz", None, &undated, &editor())
+        .unwrap();
+    publish_and_compare("undated", &site, &mut store, &publisher, now);
+    db.execute(
+        "UPDATE revisions SET saved_at = '2026-12-01T08:00:00Z' WHERE page_id = ?1",
+        [id],
+    )
+    .unwrap();
+    publish_and_compare("saved-at", &site, &mut store, &publisher, now);
+}

@@ -91,6 +91,9 @@ pub struct Publisher {
 struct KeptView {
     /// Every change up to this id is in `model`.
     upto: i64,
+    /// The time it was published as of: another process that published since (pages that
+    /// came due move `published_at` without a change id) makes it stale.
+    at: i64,
     model: SiteModel,
     templates: Templates,
 }
@@ -207,6 +210,8 @@ impl Publisher {
 
         // The changes are read before the site, so that a change committed meanwhile is
         // either in this publish and pending again (published twice, harmlessly) or pending.
+        // What changed, what came due and the site are read in one snapshot of the database.
+        let snapshot = store.read_snapshot()?;
         let state = store.publish_state()?;
         let changes = store.pending_changes(state.published_change)?;
         let fingerprint = self.fingerprint();
@@ -222,6 +227,7 @@ impl Publisher {
             _ => None,
         };
         if settled && changes.is_empty() && due.as_ref().is_some_and(|due| due.is_empty()) {
+            drop(snapshot);
             return Ok(PublishReport {
                 nothing_to_do: true,
                 elapsed: started.elapsed(),
@@ -240,7 +246,11 @@ impl Publisher {
         let kept = self.kept.lock().map(|mut kept| kept.take()).unwrap_or(None);
         let mut stages = Stages::new();
         let (model, templates) = match kept {
-            Some(mut kept) if pages_only && kept.upto == state.published_change => {
+            Some(mut kept)
+                if pages_only
+                    && kept.upto == state.published_change
+                    && state.published_at == Some(kept.at) =>
+            {
                 let ids: Vec<i64> = changed_pages.iter().copied().collect();
                 let fresh = store
                     .live_pages(now_unix, Some(&ids))
@@ -265,6 +275,7 @@ impl Publisher {
                 (model, templates)
             }
         };
+        drop(snapshot);
         stages.mark("read");
         refuse_unsafe_segments(&model)?;
         let view = SiteView::new(config, &model);
@@ -421,6 +432,7 @@ impl Publisher {
         if let Ok(mut kept) = self.kept.lock() {
             *kept = Some(KeptView {
                 upto: changes.upto,
+                at: now_unix,
                 model,
                 templates,
             });

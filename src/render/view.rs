@@ -658,7 +658,7 @@ impl<'a> SiteView<'a> {
             };
             scope.sections.insert(section);
             if !self.holds_dated(section)
-                && self.section_pages[section].len() <= SECTION_MENU_PAGES + changed.len()
+                && self.listed(section).len() <= SECTION_MENU_PAGES + changed.len()
             {
                 scope
                     .pages
@@ -723,10 +723,13 @@ impl<'a> SiteView<'a> {
             );
             let mut key = format!("{RENDER_VERSION}\u{1f}{lang_key}");
             for &item in self.latest.get(lang.as_str()).into_iter().flatten() {
+                let page = &self.model.pages[item];
                 let _ = write!(
                     key,
-                    "\u{1f}{}\u{1f}{}",
-                    self.page_urls[item], self.model.pages[item].content_hash
+                    "\u{1f}{}\u{1f}{}\u{1f}{}",
+                    self.page_urls[item],
+                    page.content_hash,
+                    published_date(page)
                 );
             }
             for atom in [true, false] {
@@ -804,8 +807,22 @@ impl<'a> SiteView<'a> {
             });
         }
         // Two outputs at one path would overwrite each other: the first one wins, in a
-        // stable order (content validation keeps slugs from colliding).
+        // stable order (content validation keeps slugs from colliding). Pages come first, so
+        // a partial plan also leaves the addresses of the pages it does not plan to them.
         let mut seen = std::collections::HashSet::new();
+        if let Some(scope) = scope {
+            let elsewhere: std::collections::HashSet<&str> = self
+                .page_urls
+                .iter()
+                .enumerate()
+                .filter(|(index, url)| !scope.pages.contains(index) && url.len() > 1)
+                .map(|(_, url)| &url[1..])
+                .collect();
+            outputs.retain(|output| {
+                matches!(output.kind, OutputKind::Page { .. })
+                    || !url_of_path(&output.path).is_some_and(|url| elsewhere.contains(url))
+            });
+        }
         outputs.retain(|output| seen.insert(output.path.clone()));
         outputs
     }
@@ -840,10 +857,13 @@ impl<'a> SiteView<'a> {
                 .flatten()
                 .take(super::html::HOME_LATEST)
             {
+                let page = &self.model.pages[latest];
                 let _ = write!(
                     shared,
-                    "\u{1f}{}\u{1f}{}",
-                    self.page_urls[latest], self.model.pages[latest].content_hash
+                    "\u{1f}{}\u{1f}{}\u{1f}{}",
+                    self.page_urls[latest],
+                    page.content_hash,
+                    published_date(page)
                 );
             }
         }
@@ -998,9 +1018,18 @@ impl<'a> SiteView<'a> {
             "/".to_string(),
             format!("/{}/", self.config.default_language()),
         )];
+        // An old address that is a live page's or a section's address again belongs to it:
+        // a stub there would replace it (whichever objects a publish plans).
+        let taken: std::collections::HashSet<&str> = self
+            .page_urls
+            .iter()
+            .chain(&self.section_urls)
+            .map(String::as_str)
+            .collect();
         for (from, page_id) in &self.model.redirects {
             if let Some(&index) = by_id.get(page_id)
                 && *from != self.page_urls[index]
+                && !taken.contains(from.as_str())
             {
                 redirects.push((from.clone(), self.page_urls[index].clone()));
             }
@@ -1066,24 +1095,79 @@ impl<'a> SiteView<'a> {
         entries
     }
 
-    fn sitemap_outputs(&self, outputs: &mut Vec<Output>) {
-        let entries = self.sitemap_entries();
-        let mut key = format!("{RENDER_VERSION}\u{1f}{}", self.config.base_url);
-        for entry in &entries {
-            let _ = write!(
-                key,
-                "\u{1f}{}\u{1f}{:?}\u{1f}{:?}",
-                entry.url, entry.lastmod, entry.alternates
-            );
+    /// Calls `visit(url, lastmod, alternates)` for what each sitemap entry is made from (the
+    /// date as written, at least as precise as the entry's), in the model's order, without
+    /// building the entries; alternates are empty for an entry without translations.
+    fn each_sitemap_entry(&self, mut visit: impl FnMut(&str, Option<&str>, &[(&str, &str)])) {
+        let mut alternates: Vec<(&str, &str)> = Vec::with_capacity(self.config.languages.len());
+        for (index, section) in self.model.sections.iter().enumerate() {
+            let found: Vec<(String, String)> = self
+                .section_alternates(section)
+                .into_iter()
+                .filter(|a| {
+                    self.section_by_key
+                        .contains_key(&(a.lang.as_str(), section.translation_key.as_str()))
+                })
+                .map(|a| (a.lang, a.url))
+                .collect();
+            let shown: Vec<(&str, &str)> = if found.len() > 1 {
+                found
+                    .iter()
+                    .map(|(l, u)| (l.as_str(), u.as_str()))
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            visit(&self.section_urls[index], None, &shown);
         }
+        for (index, page) in self.model.pages.iter().enumerate() {
+            if page.expired || self.section_of(page).is_none() {
+                continue;
+            }
+            alternates.clear();
+            for lang in &self.config.languages {
+                if let Some(&i) = self
+                    .live_by_key
+                    .get(&(lang.as_str(), page.translation_key.as_str()))
+                    && !self.model.pages[i].expired
+                {
+                    alternates.push((lang.as_str(), self.page_urls[i].as_str()));
+                }
+            }
+            if alternates.len() < 2 {
+                alternates.clear();
+            }
+            let lastmod = page
+                .content
+                .modified
+                .as_ref()
+                .or(page.content.issued.as_ref())
+                .and_then(|stamp| stamp.as_str().get(..10));
+            visit(&self.page_urls[index], lastmod, &alternates);
+        }
+    }
+
+    fn sitemap_outputs(&self, outputs: &mut Vec<Output>) {
+        // The key is written straight from the view, without building the entries: every
+        // publish plans the sitemap, and at 50,000 pages the entries cost more than the rest
+        // of a one-page plan. It holds exactly what `sitemap_entries` gives.
+        let mut key = format!("{RENDER_VERSION}\u{1f}{}", self.config.base_url);
+        let mut count = 0;
+        self.each_sitemap_entry(|url, lastmod, alternates| {
+            count += 1;
+            let _ = write!(key, "\u{1f}{url}\u{1f}{}", lastmod.unwrap_or(""));
+            for (lang, url) in alternates {
+                let _ = write!(key, "\u{1e}{lang}\u{1e}{url}");
+            }
+        });
         let digest = sha256_hex(key.as_bytes());
         outputs.push(Output {
             path: "sitemap.xml".into(),
             digest: digest.clone(),
             kind: OutputKind::Sitemap { part: None },
         });
-        if entries.len() > self.sitemap_limit {
-            for part in 1..=entries.len().div_ceil(self.sitemap_limit) {
+        if count > self.sitemap_limit {
+            for part in 1..=count.div_ceil(self.sitemap_limit) {
                 outputs.push(Output {
                     path: format!("sitemap-{part}.xml"),
                     digest: sha256_hex(format!("{digest}\u{1f}{part}").as_bytes()),
@@ -1131,6 +1215,14 @@ fn output_path(url: &str, text_only: bool) -> String {
     } else {
         format!("{}index.html", &url[1..])
     }
+}
+
+/// The address an HTML output path serves, without its leading slash and without
+/// allocating: `az/x/index.html` and its twin `text/az/x/index.html` → `az/x/`.
+fn url_of_path(path: &str) -> Option<&str> {
+    path.strip_prefix("text/")
+        .unwrap_or(path)
+        .strip_suffix("index.html")
 }
 
 fn text_digest(digest: &str, text_only: bool) -> String {

@@ -18,7 +18,7 @@ pub use edit::PageEdit;
 pub use import::{ImportBaseline, ImportOptions, ImportReport};
 pub use journal::{Actor, JournalCheckpoint, JournalEntry, JournalFilter, JournalProblem};
 pub use panel::{PageMeta, PageSummary, RevisionInfo};
-pub use publishing::{ManifestEntry, PendingChanges, PublishRecord, PublishState};
+pub use publishing::{ManifestEntry, PendingChanges, PublishRecord, PublishState, ReadSnapshot};
 pub use read::{LivePage, MediaRecord, SectionRecord, SiteModel};
 pub use users::{Group, LoginGate, LoginLimits, Session, User};
 

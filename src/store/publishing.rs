@@ -59,7 +59,27 @@ pub struct PublishRecord<'a> {
     pub fingerprint: &'a str,
 }
 
+/// A read transaction: what the store reads while it lives comes from one snapshot of the
+/// database, whatever other connections commit meanwhile. Ends when dropped.
+pub struct ReadSnapshot<'a> {
+    conn: &'a rusqlite::Connection,
+}
+
+impl Drop for ReadSnapshot<'_> {
+    fn drop(&mut self) {
+        // A read transaction has nothing to lose; ending it cannot fail in a way that matters.
+        let _ = self.conn.execute_batch("COMMIT");
+    }
+}
+
 impl Store {
+    /// Starts a read transaction (the publisher reads its state, the changes and the site in
+    /// one snapshot).
+    pub fn read_snapshot(&self) -> Result<ReadSnapshot<'_>> {
+        self.conn.execute_batch("BEGIN DEFERRED")?;
+        Ok(ReadSnapshot { conn: &self.conn })
+    }
+
     pub fn publish_state(&self) -> Result<PublishState> {
         Ok(self
             .conn

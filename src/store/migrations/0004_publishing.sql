@@ -2,8 +2,8 @@
 
 -- Every change to a row that shapes the published site, recorded by the triggers below
 -- whatever made it (the panel, import, the scheduler, a direct edit): `page` and `section`
--- name the object; the other kinds (media, template, strings, menu, redirect) concern the
--- whole site. AUTOINCREMENT: ids are never reused, so "published up to id N" stays true.
+-- name the object; the other kinds (media, template, strings, menu, redirect, translation)
+-- concern the whole site. AUTOINCREMENT: ids are never reused, so "published up to id N" stays true.
 CREATE TABLE site_changes (
     id        INTEGER PRIMARY KEY AUTOINCREMENT,
     kind      TEXT NOT NULL,
@@ -34,6 +34,11 @@ BEGIN
     INSERT INTO site_changes (kind, object_id) VALUES ('page', OLD.id);
     INSERT INTO site_changes (kind, object_id) SELECT 'page', NEW.id WHERE NEW.id <> OLD.id;
 END;
+-- A page that changes its translation key leaves its old partners linking to it: every
+-- output is planned again.
+CREATE TRIGGER pages_translation_changed AFTER UPDATE OF translation_key ON pages
+WHEN OLD.translation_key IS NOT NEW.translation_key
+BEGIN INSERT INTO site_changes (kind) VALUES ('translation'); END;
 CREATE TRIGGER pages_changed_delete AFTER DELETE ON pages
 BEGIN INSERT INTO site_changes (kind, object_id) VALUES ('page', OLD.id); END;
 
