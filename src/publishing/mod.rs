@@ -51,7 +51,7 @@ pub struct PublishReport {
     /// Only what the changed pages shape was planned, not every output of the site.
     pub pages_only: bool,
     pub elapsed: Duration,
-    /// How long each step took: read, plan, compare, render, remove, index, record.
+    /// How long each step took: read, view, plan, compare, render, remove, index, record.
     pub stages: Vec<(&'static str, Duration)>,
 }
 
@@ -279,6 +279,7 @@ impl Publisher {
         stages.mark("read");
         refuse_unsafe_segments(&model)?;
         let view = SiteView::new(config, &model);
+        stages.mark("view");
         let partial = if pages_only {
             plan_pages(store, &view, &changed_pages)?
         } else {

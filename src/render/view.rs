@@ -1,7 +1,11 @@
 //! The site as readers see it: URLs, section tree, lists and pagination, language alternates,
 //! menus; every output file with a digest of exactly the inputs it is rendered from.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+// FxHash: every publish hashes the keys of 50,000 pages several times; these maps never hold
+// keys chosen by an attacker against a live server, only the site's own content.
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::fmt::Write as _;
 
 use serde::Serialize;
@@ -77,8 +81,8 @@ pub enum OutputKind {
 /// Which objects a partial plan covers, by index into the model's pages and sections.
 #[derive(Debug, Default, Clone)]
 pub struct Scope {
-    pub pages: std::collections::HashSet<usize>,
-    pub sections: std::collections::HashSet<usize>,
+    pub pages: HashSet<usize>,
+    pub sections: HashSet<usize>,
 }
 
 /// Sections with at most this many pages list them in the menu shown on each of their pages.
@@ -151,7 +155,7 @@ impl<'a> SiteView<'a> {
             .map(|(i, s)| (s.id, i))
             .collect();
         let mut children = vec![Vec::new(); model.sections.len()];
-        let mut roots = HashMap::new();
+        let mut roots = HashMap::default();
         for (index, section) in model.sections.iter().enumerate() {
             match section.parent_id.and_then(|id| section_index.get(&id)) {
                 Some(&parent) => children[parent].push(index),
@@ -173,7 +177,8 @@ impl<'a> SiteView<'a> {
             .collect();
         let mut section_pages = vec![Vec::new(); model.sections.len()];
         let mut page_urls = Vec::with_capacity(model.pages.len());
-        let mut live_by_key = HashMap::with_capacity(model.pages.len());
+        let mut live_by_key =
+            HashMap::with_capacity_and_hasher(model.pages.len(), Default::default());
         for (index, page) in model.pages.iter().enumerate() {
             let section = section_index.get(&page.section_id).copied();
             page_urls.push(match section {
@@ -222,8 +227,8 @@ impl<'a> SiteView<'a> {
             .enumerate()
             .map(|(i, s)| ((s.lang.as_str(), s.translation_key.as_str()), i))
             .collect();
-        let mut latest: HashMap<&str, Vec<usize>> = HashMap::new();
-        let mut newest_date: HashMap<&str, String> = HashMap::new();
+        let mut latest: HashMap<&str, Vec<usize>> = HashMap::default();
+        let mut newest_date: HashMap<&str, String> = HashMap::default();
         for (index, page) in model.pages.iter().enumerate() {
             if page.content.content_type.is_dated() && !page.expired {
                 latest.entry(page.lang.as_str()).or_default().push(index);
@@ -252,8 +257,8 @@ impl<'a> SiteView<'a> {
             section_urls,
             live_by_key,
             section_by_key,
-            lang_digests: HashMap::new(),
-            lang_values: HashMap::new(),
+            lang_digests: HashMap::default(),
+            lang_values: HashMap::default(),
             latest,
             newest_date,
             section_menus: Vec::new(),
@@ -809,9 +814,9 @@ impl<'a> SiteView<'a> {
         // Two outputs at one path would overwrite each other: the first one wins, in a
         // stable order (content validation keeps slugs from colliding). Pages come first, so
         // a partial plan also leaves the addresses of the pages it does not plan to them.
-        let mut seen = std::collections::HashSet::new();
+        let mut seen = HashSet::default();
         if let Some(scope) = scope {
-            let elsewhere: std::collections::HashSet<&str> = self
+            let elsewhere: HashSet<&str> = self
                 .page_urls
                 .iter()
                 .enumerate()
@@ -1020,7 +1025,7 @@ impl<'a> SiteView<'a> {
         )];
         // An old address that is a live page's or a section's address again belongs to it:
         // a stub there would replace it (whichever objects a publish plans).
-        let taken: std::collections::HashSet<&str> = self
+        let taken: HashSet<&str> = self
             .page_urls
             .iter()
             .chain(&self.section_urls)
@@ -1151,7 +1156,8 @@ impl<'a> SiteView<'a> {
         // The key is written straight from the view, without building the entries: every
         // publish plans the sitemap, and at 50,000 pages the entries cost more than the rest
         // of a one-page plan. It holds exactly what `sitemap_entries` gives.
-        let mut key = format!("{RENDER_VERSION}\u{1f}{}", self.config.base_url);
+        let mut key = String::with_capacity(128 * (self.model.pages.len() + 1));
+        let _ = write!(key, "{RENDER_VERSION}\u{1f}{}", self.config.base_url);
         let mut count = 0;
         self.each_sitemap_entry(|url, lastmod, alternates| {
             count += 1;

@@ -26,6 +26,7 @@ INSERT INTO publish_state (id) VALUES (1);
 -- Which object an output belongs to (`page:ID`, `section:ID`, `lang:az`, `site`), so that a
 -- publish that re-plans only some objects knows which of their old outputs to remove.
 ALTER TABLE build_outputs ADD COLUMN owner TEXT NOT NULL DEFAULT '';
+CREATE INDEX build_outputs_owner ON build_outputs(owner);
 
 CREATE TRIGGER pages_changed_insert AFTER INSERT ON pages
 BEGIN INSERT INTO site_changes (kind, object_id) VALUES ('page', NEW.id); END;
