@@ -1,6 +1,6 @@
 //! The dynamic part of the search page: reading the form's parameters, showing the results
 //! (title, section, date, highlighted passage, "page N of M"; D189 §4.10, §7.6–7.7) and
-//! filling the static page `build` wrote with them. Pure: `http` runs the search.
+//! filling the static page the publisher wrote with them. Pure: `http` runs the search.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;

@@ -72,7 +72,7 @@ pub enum OutputKind {
     RedirectStub {
         to: String,
     },
-    /// A stored file, copied as is; `build` fetches its bytes.
+    /// A stored file, copied as is; the publisher fetches its bytes.
     Media {
         path: String,
     },

@@ -247,7 +247,7 @@ impl SearchIndex {
     }
 
     /// Opens the index in `dir` to change it (build, `govsite index --full`), creating it, or
-    /// recreating an index of another schema. Callers hold the build turn, so one writer at
+    /// recreating an index of another schema. Callers hold the publishing lock, so one writer at
     /// a time changes the folder; readers may open it meanwhile.
     pub fn open_for_writing(dir: &Path) -> anyhow::Result<SearchIndex> {
         let (schema, fields) = schema();

@@ -1,5 +1,5 @@
-//! Reading the database out: the published view that `build` renders ([`SiteModel`]) and the
-//! whole content that `export` writes ([`SiteSource`]).
+//! Reading the database out: the published view that the publisher renders ([`SiteModel`])
+//! and the whole content that `export` writes ([`SiteSource`]).
 
 use std::collections::{BTreeMap, HashMap};
 
