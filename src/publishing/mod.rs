@@ -28,7 +28,10 @@ use crate::error::UserError;
 use crate::model::{PageContent, Status};
 use crate::render::{Output, OutputKind, RENDER_VERSION, SiteView, Templates};
 use crate::search::index::SearchIndex;
-use crate::store::{LivePage, ManifestEntry, PageMeta, PublishRecord, SiteModel, Store};
+use crate::store::{
+    LivePage, ManifestEntry, PageMeta, PendingChanges, PublishRecord, PublishState, SiteModel,
+    Store,
+};
 
 /// The file whose exclusive lock every publish and reindex of a site holds, in every process
 /// (`serve`'s panel and scheduler, `govsite build`, `govsite index`): one writer of `public/`,
@@ -73,6 +76,26 @@ impl Stages {
         let now = Instant::now();
         self.done.push((step, now - self.last));
         self.last = now;
+    }
+}
+
+/// What a publish starts from (`Publisher::pending`).
+struct Pending {
+    state: PublishState,
+    changes: PendingChanges,
+    due: Option<BTreeSet<i64>>,
+    fingerprint: String,
+}
+
+impl Pending {
+    /// Same configuration and program as the last publish, and no failure to retry.
+    fn settled(&self) -> bool {
+        self.state.fingerprint == self.fingerprint && self.state.failure.is_none()
+    }
+
+    /// No change since the last publish and nothing came due.
+    fn nothing_changed(&self) -> bool {
+        self.changes.is_empty() && self.due.as_ref().is_some_and(BTreeSet::is_empty)
     }
 }
 
@@ -130,18 +153,25 @@ impl Publisher {
     /// Whether a publish at `now` has anything to do: changes not yet published, a failure
     /// to retry, a publication or expiry that came due (the scheduler's question).
     pub fn has_pending(&self, store: &Store, now: OffsetDateTime) -> anyhow::Result<bool> {
+        let pending = self.pending(store, now.unix_timestamp())?;
+        Ok(!(pending.settled() && pending.nothing_changed()))
+    }
+
+    /// What a publish at `now` (unix seconds) starts from: the publisher's state, the changes
+    /// since, the pages that came due since (`None` when never published or asked as of an
+    /// earlier time: everything is planned) and this publisher's fingerprint.
+    fn pending(&self, store: &Store, now: i64) -> anyhow::Result<Pending> {
         let state = store.publish_state()?;
-        if state.failure.is_some() || state.fingerprint != self.fingerprint() {
-            return Ok(true);
-        }
-        if !store.pending_changes(state.published_change)?.is_empty() {
-            return Ok(true);
-        }
-        Ok(match state.published_at {
-            Some(at) if at <= now.unix_timestamp() => !store
-                .pages_due_between(at, now.unix_timestamp())?
-                .is_empty(),
-            _ => true,
+        let changes = store.pending_changes(state.published_change)?;
+        let due = match state.published_at {
+            Some(at) if at <= now => Some(store.pages_due_between(at, now)?),
+            _ => None,
+        };
+        Ok(Pending {
+            state,
+            changes,
+            due,
+            fingerprint: self.fingerprint(),
         })
     }
 
@@ -212,21 +242,10 @@ impl Publisher {
         // either in this publish and pending again (published twice, harmlessly) or pending.
         // What changed, what came due and the site are read in one snapshot of the database.
         let snapshot = store.read_snapshot()?;
-        let state = store.publish_state()?;
-        let changes = store.pending_changes(state.published_change)?;
-        let fingerprint = self.fingerprint();
         let now_unix = now.unix_timestamp();
-        let settled = !full
-            && state.fingerprint == fingerprint
-            && state.failure.is_none()
-            && public.is_dir()
-            && swept.is_empty();
-        let due = match state.published_at {
-            Some(at) if at <= now_unix => Some(store.pages_due_between(at, now_unix)?),
-            // Never published, or asked to publish as of an earlier time: plan everything.
-            _ => None,
-        };
-        if settled && changes.is_empty() && due.as_ref().is_some_and(|due| due.is_empty()) {
+        let pending = self.pending(store, now_unix)?;
+        let settled = !full && pending.settled() && public.is_dir() && swept.is_empty();
+        if settled && pending.nothing_changed() {
             drop(snapshot);
             return Ok(PublishReport {
                 nothing_to_do: true,
@@ -237,6 +256,12 @@ impl Publisher {
         // Only pages changed, or came due: the view is refreshed for them and only what they
         // shape is planned. Anything else (sections, menus, templates, strings, files,
         // redirects, the configuration) shapes every page, so everything is planned.
+        let Pending {
+            state,
+            changes,
+            due,
+            fingerprint,
+        } = pending;
         let pages_only = settled && changes.sections.is_empty() && changes.site_wide.is_empty();
         let changed_pages: BTreeSet<i64> = match (&due, pages_only) {
             (Some(due), true) => changes.pages.union(due).copied().collect(),

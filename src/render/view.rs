@@ -2,11 +2,11 @@
 //! menus; every output file with a digest of exactly the inputs it is rendered from.
 
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 
 // FxHash: every publish hashes the keys of 50,000 pages several times; these maps never hold
 // keys chosen by an attacker against a live server, only the site's own content.
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
-use std::fmt::Write as _;
 
 use serde::Serialize;
 use tera::Value;
@@ -1045,65 +1045,24 @@ impl<'a> SiteView<'a> {
     /// Every URL of the sitemap with its alternates and last modification date.
     pub(super) fn sitemap_entries(&self) -> Vec<feeds::SitemapEntry> {
         let mut entries = Vec::new();
-        for (index, section) in self.model.sections.iter().enumerate() {
-            let alternates: Vec<(String, String)> = self
-                .section_alternates(section)
-                .into_iter()
-                .filter(|a| {
-                    self.section_by_key
-                        .contains_key(&(a.lang.as_str(), section.translation_key.as_str()))
-                })
-                .map(|a| (a.lang, a.url))
-                .collect();
+        self.each_sitemap_entry(|url, lastmod, alternates| {
             entries.push(feeds::SitemapEntry {
-                url: self.section_urls[index].clone(),
-                lastmod: None,
-                alternates: if alternates.len() > 1 {
-                    alternates
-                } else {
-                    Vec::new()
-                },
+                url: url.to_string(),
+                lastmod: lastmod.and_then(Stamp::date),
+                alternates: alternates
+                    .iter()
+                    .map(|&(lang, url)| (lang.to_string(), url.to_string()))
+                    .collect(),
             });
-        }
-        for (index, page) in self.model.pages.iter().enumerate() {
-            if page.expired || self.section_of(page).is_none() {
-                continue;
-            }
-            let alternates: Vec<(String, String)> = self
-                .config
-                .languages
-                .iter()
-                .filter_map(|lang| {
-                    self.live_by_key
-                        .get(&(lang.as_str(), page.translation_key.as_str()))
-                        .filter(|&&i| !self.model.pages[i].expired)
-                        .map(|&i| (lang.clone(), self.page_urls[i].clone()))
-                })
-                .collect();
-            let lastmod = page
-                .content
-                .modified
-                .as_ref()
-                .or(page.content.issued.as_ref())
-                .and_then(Stamp::date);
-            entries.push(feeds::SitemapEntry {
-                url: self.page_urls[index].clone(),
-                lastmod,
-                alternates: if alternates.len() > 1 {
-                    alternates
-                } else {
-                    Vec::new()
-                },
-            });
-        }
+        });
         entries.sort_by(|a, b| a.url.cmp(&b.url));
         entries
     }
 
-    /// Calls `visit(url, lastmod, alternates)` for what each sitemap entry is made from (the
-    /// date as written, at least as precise as the entry's), in the model's order, without
-    /// building the entries; alternates are empty for an entry without translations.
-    fn each_sitemap_entry(&self, mut visit: impl FnMut(&str, Option<&str>, &[(&str, &str)])) {
+    /// Calls `visit(url, lastmod, alternates)` for each sitemap entry, in the model's order,
+    /// without allocating per entry: the sitemap's digest and [`SiteView::sitemap_entries`]
+    /// both read it. Alternates are empty for an entry without translations.
+    fn each_sitemap_entry(&self, mut visit: impl FnMut(&str, Option<&Stamp>, &[(&str, &str)])) {
         let mut alternates: Vec<(&str, &str)> = Vec::with_capacity(self.config.languages.len());
         for (index, section) in self.model.sections.iter().enumerate() {
             let found: Vec<(String, String)> = self
@@ -1146,8 +1105,7 @@ impl<'a> SiteView<'a> {
                 .content
                 .modified
                 .as_ref()
-                .or(page.content.issued.as_ref())
-                .and_then(|stamp| stamp.as_str().get(..10));
+                .or(page.content.issued.as_ref());
             visit(&self.page_urls[index], lastmod, &alternates);
         }
     }
@@ -1161,7 +1119,9 @@ impl<'a> SiteView<'a> {
         let mut count = 0;
         self.each_sitemap_entry(|url, lastmod, alternates| {
             count += 1;
-            let _ = write!(key, "\u{1f}{url}\u{1f}{}", lastmod.unwrap_or(""));
+            // The date as written, at least as precise as the entry's.
+            let date = lastmod.and_then(|stamp| stamp.as_str().get(..10));
+            let _ = write!(key, "\u{1f}{url}\u{1f}{}", date.unwrap_or(""));
             for (lang, url) in alternates {
                 let _ = write!(key, "\u{1e}{lang}\u{1e}{url}");
             }
