@@ -504,7 +504,16 @@ fn serve(config: Config, public: Option<String>, admin: Option<String>) -> anyho
     // One publisher for the panel and the scheduler of this process.
     let publisher = Arc::new(Publisher::new(config.clone()));
     publisher.publish(&mut store, OffsetDateTime::now_utc())?;
-    drop(store);
+    // The published site is read into memory in the background, so that the first publish
+    // from the panel starts from it too.
+    let keeper = publisher.clone();
+    std::thread::Builder::new()
+        .name("keep-view".into())
+        .spawn(move || {
+            if let Err(error) = keeper.keep_view(&store) {
+                tracing::warn!(error = %format!("{error:#}"), "the published site could not be kept in memory; the first publish reads it");
+            }
+        })?;
 
     let scheduler_publisher = publisher.clone();
     std::thread::Builder::new()

@@ -395,3 +395,109 @@ fn can_follow_direct_edits_of_translation_keys_and_save_times() {
     .unwrap();
     publish_and_compare("saved-at", &site, &mut store, &publisher, now);
 }
+
+// Issue 10, a one-page publish at 50,000 pages: `serve` keeps the layout of its view (URLs,
+// list order, menus, the sitemap's digest) between publishes while the changed pages keep
+// their place, instead of deriving it again for the whole site; anything that moves a page in
+// its lists, menus or site maps derives it again. Either way the tree is a full build's.
+#[test]
+fn can_keep_the_layout_while_edited_pages_keep_their_place() {
+    let (_temp, site, mut store, publisher) = published();
+    let now = OffsetDateTime::now_utc();
+    let news = store.page_id("az", "news/second").unwrap();
+    let page = "az/xeberler/ikinci-xeber/index.html";
+
+    // Text and summary: the page, its lists and the home page change; the layout is kept.
+    let mut content = store.head_revision(news).unwrap();
+    content.body.push_str("\n\nYalnız mətn dəyişdi.\n");
+    content.summary = Some("Yeni qısa məzmun.".into());
+    store.save_revision(news, &content, &editor()).unwrap();
+    let report = publish_and_compare("text", &site, &mut store, &publisher, now);
+    assert!(report.pages_only && report.layout_kept, "{report:?}");
+    assert!(report.written.contains(&page.to_string()), "{report:?}");
+    assert!(read(&site.join("public").join(page)).contains("Yalnız mətn dəyişdi."));
+    assert!(read(&site.join("public/az/xeberler/index.html")).contains("Yeni qısa məzmun."));
+
+    // A new title is shown in lists, menus and the HTML site map: derived again.
+    let mut content = store.head_revision(news).unwrap();
+    content.title = "Başlığı dəyişmiş xəbər".into();
+    store.save_revision(news, &content, &editor()).unwrap();
+    let report = publish_and_compare("title", &site, &mut store, &publisher, now);
+    assert!(report.pages_only && !report.layout_kept, "{report:?}");
+
+    // A new publication date reorders the lists: derived again.
+    let mut content = store.head_revision(news).unwrap();
+    content.issued = Some(Stamp::parse("2020-01-02").unwrap());
+    store.save_revision(news, &content, &editor()).unwrap();
+    let report = publish_and_compare("date", &site, &mut store, &publisher, now);
+    assert!(!report.layout_kept, "{report:?}");
+
+    // The translation of a page, edited in its text: kept again.
+    let english = store.page_id("en", "news/second").unwrap();
+    let mut content = store.head_revision(english).unwrap();
+    content.body.push_str("\n\nOnly the text changed.\n");
+    store.save_revision(english, &content, &editor()).unwrap();
+    let report = publish_and_compare("translation-text", &site, &mut store, &publisher, now);
+    assert!(report.layout_kept, "{report:?}");
+}
+
+// `serve` reads the published site into memory when it starts (`keep_view`), so its first
+// publish from the panel is a one-page publish too; a change saved before that, and not yet
+// published, is still published by it.
+#[test]
+fn can_keep_the_view_read_at_start_and_publish_from_it() {
+    let (_temp, site, mut store, publisher) = published();
+    let now = OffsetDateTime::now_utc();
+    let news = store.page_id("az", "news/second").unwrap();
+    let first = store.page_id("az", "news/first").unwrap();
+    let mut content = store.head_revision(first).unwrap();
+    content.body.push_str("\n\nGözləyən dəyişiklik.\n");
+    store.save_revision(first, &content, &editor()).unwrap();
+
+    let started = Publisher::new(publisher.config().clone());
+    started.keep_view(&store).unwrap();
+    let mut content = store.head_revision(news).unwrap();
+    content.body.push_str("\n\nPanel dəyişikliyi.\n");
+    store.save_revision(news, &content, &editor()).unwrap();
+    let report = publish_and_compare("first-publish", &site, &mut store, &started, now);
+    assert!(report.pages_only && report.layout_kept, "{report:?}");
+    assert!(
+        read(&site.join("public/az/xeberler/ikinci-xeber/index.html"))
+            .contains("Panel dəyişikliyi.")
+    );
+    assert!(
+        read(&site.join("public/az/xeberler/birinci-xeber/index.html"))
+            .contains("Gözləyən dəyişiklik.")
+    );
+}
+
+// A page saved with internal links records each link to a page or section, looked up on its
+// own (not by listing the whole site on every save): the linked page then cannot be deleted.
+#[test]
+fn can_record_the_links_of_a_saved_page() {
+    let (_temp, _site, mut store, publisher) = published();
+    let news = store.page_id("az", "news/second").unwrap();
+    let root_page = store.page_id("az", "personal-data").unwrap();
+    let linked = store.page_id("az", "news/third").unwrap();
+    let mut content = store.head_revision(news).unwrap();
+    content.body.push_str(
+        "\n\n[Üçüncü](@/az/xeberler/ucuncu-xeber.md#bax), [məlumat](@/az/sexsi-melumatlar.md), \
+         [bölmə](@/az/haqqimizda/_section.md), [yoxdur](@/az/yoxdur.md).\n",
+    );
+    store.save_revision(news, &content, &editor()).unwrap();
+    for target in [linked, root_page] {
+        let error = store.delete_page(target, &editor()).unwrap_err();
+        let message = error.into_user_error().unwrap().to_string();
+        assert!(message.contains("/az/xeberler/ikinci-xeber/"), "{message}");
+    }
+    let about = section_id(&store, "az", &["haqqimizda"]);
+    let links: i64 = database(&publisher)
+        .query_row(
+            "SELECT COUNT(*) FROM links WHERE from_page_id = ?1
+               AND (target_page_id IN (?2, ?3) OR target_section_id = ?4)",
+            [news, linked, root_page, about],
+            |row| row.get(0),
+        )
+        .unwrap();
+    assert_eq!(links, 3, "a page, a page of the home section and a section");
+}

@@ -26,7 +26,9 @@ use crate::config::Config;
 use crate::content::sha256_hex;
 use crate::error::UserError;
 use crate::model::{PageContent, Status};
-use crate::render::{Output, OutputKind, RENDER_VERSION, SiteView, Templates};
+use crate::render::{
+    Output, OutputKind, RENDER_VERSION, SiteLayout, SiteView, Templates, same_place,
+};
 use crate::search::index::SearchIndex;
 use crate::store::{
     LivePage, ManifestEntry, PageMeta, PendingChanges, PublishRecord, PublishState, SiteModel,
@@ -53,6 +55,9 @@ pub struct PublishReport {
     pub nothing_to_do: bool,
     /// Only what the changed pages shape was planned, not every output of the site.
     pub pages_only: bool,
+    /// The layout of the view kept from the last publish was reused: every changed page kept
+    /// its place (an edited text), so nothing was derived again for the whole site.
+    pub layout_kept: bool,
     pub elapsed: Duration,
     /// How long each step took: read, view, plan, compare, render, remove, index, record.
     pub stages: Vec<(&'static str, Duration)>,
@@ -119,6 +124,8 @@ struct KeptView {
     at: i64,
     model: SiteModel,
     templates: Templates,
+    /// What the view derived from `model`.
+    layout: SiteLayout,
 }
 
 impl Publisher {
@@ -270,7 +277,7 @@ impl Publisher {
         let pages_only = pages_only && due.is_some();
         let kept = self.kept.lock().map(|mut kept| kept.take()).unwrap_or(None);
         let mut stages = Stages::new();
-        let (model, templates) = match kept {
+        let (model, templates, layout) = match kept {
             Some(mut kept)
                 if pages_only
                     && kept.upto == state.published_change
@@ -280,12 +287,8 @@ impl Publisher {
                 let fresh = store
                     .live_pages(now_unix, Some(&ids))
                     .context("failed to read the changed pages from the database")?;
-                kept.model
-                    .pages
-                    .retain(|page| !changed_pages.contains(&page.page_id));
-                kept.model.pages.extend(fresh);
-                kept.model.pages.sort_by_key(|page| page.page_id);
-                (kept.model, kept.templates)
+                let layout = refresh_pages(&mut kept.model, fresh, kept.layout, &changed_pages);
+                (kept.model, kept.templates, layout)
             }
             _ => {
                 let model = store
@@ -297,13 +300,17 @@ impl Publisher {
                         problems,
                     )
                 })?;
-                (model, templates)
+                (model, templates, None)
             }
         };
         drop(snapshot);
         stages.mark("read");
         refuse_unsafe_segments(&model)?;
-        let view = SiteView::new(config, &model);
+        let layout_kept = layout.is_some();
+        let view = match layout {
+            Some(layout) => SiteView::with_layout(config, &model, layout),
+            None => SiteView::new(config, &model),
+        };
         stages.mark("view");
         let partial = if pages_only {
             plan_pages(store, &view, &changed_pages)?
@@ -451,19 +458,59 @@ impl Publisher {
             swept,
             nothing_to_do: false,
             pages_only: partial,
+            layout_kept,
             elapsed: started.elapsed(),
             stages: stages.done,
         };
-        drop(view);
+        let layout = view.into_layout();
         if let Ok(mut kept) = self.kept.lock() {
             *kept = Some(KeptView {
                 upto: changes.upto,
                 at: now_unix,
                 model,
                 templates,
+                layout,
             });
         }
         Ok(report)
+    }
+
+    /// Reads the published site into memory, as of its last publish, so that the next publish
+    /// from this process (`serve`'s panel and scheduler) starts from it instead of reading the
+    /// whole site then. Does nothing when a view is kept already or the site was never
+    /// published; takes no lock (it writes nothing).
+    pub fn keep_view(&self, store: &Store) -> anyhow::Result<()> {
+        if self.kept.lock().map(|kept| kept.is_some()).unwrap_or(true) {
+            return Ok(());
+        }
+        let snapshot = store.read_snapshot()?;
+        let state = store.publish_state()?;
+        let Some(at) = state.published_at else {
+            return Ok(());
+        };
+        if state.fingerprint != self.fingerprint() || state.failure.is_some() {
+            return Ok(());
+        }
+        let model = store
+            .load_model(&self.config.theme, at)
+            .context("failed to read the site from the database")?;
+        drop(snapshot);
+        let Ok(templates) = Templates::compile(&model.templates) else {
+            return Ok(());
+        };
+        let layout = SiteView::new(&self.config, &model).into_layout();
+        if let Ok(mut kept) = self.kept.lock()
+            && kept.is_none()
+        {
+            *kept = Some(KeptView {
+                upto: state.published_change,
+                at,
+                model,
+                templates,
+                layout,
+            });
+        }
+        Ok(())
     }
 
     /// Rebuilds the search index from the published site, without writing any page
@@ -660,6 +707,50 @@ fn plan_pages(
     Ok(Some((outputs, manifest)))
 }
 
+/// Puts the changed pages' live revisions (`fresh`; a changed page missing from it is no
+/// longer live) into the kept model. Returns the kept layout when every changed page stayed in
+/// its place ([`same_place`]), the common case of an edited text; `None` when the layout must
+/// be derived again (a page came, went, moved, was renamed or redated).
+fn refresh_pages(
+    model: &mut SiteModel,
+    fresh: Vec<crate::store::LivePage>,
+    layout: SiteLayout,
+    changed_pages: &BTreeSet<i64>,
+) -> Option<SiteLayout> {
+    let mut in_place = fresh.len() == changed_pages.len();
+    if in_place {
+        for page in &fresh {
+            let index = model
+                .pages
+                .binary_search_by_key(&page.page_id, |kept| kept.page_id);
+            match index {
+                Ok(index) if same_place(&model.pages[index], page) => {}
+                _ => {
+                    in_place = false;
+                    break;
+                }
+            }
+        }
+    }
+    if in_place {
+        for page in fresh {
+            if let Ok(index) = model
+                .pages
+                .binary_search_by_key(&page.page_id, |kept| kept.page_id)
+            {
+                model.pages[index] = page;
+            }
+        }
+        return Some(layout);
+    }
+    model
+        .pages
+        .retain(|page| !changed_pages.contains(&page.page_id));
+    model.pages.extend(fresh);
+    model.pages.sort_by_key(|page| page.page_id);
+    None
+}
+
 /// One log line per publish (the journal records who changed what; this says what the
 /// publish did and where its time went).
 fn log_publish(report: &PublishReport, full: bool) {
@@ -678,6 +769,8 @@ fn log_publish(report: &PublishReport, full: bool) {
             "full"
         } else if report.nothing_to_do {
             "nothing to do"
+        } else if report.pages_only && report.layout_kept {
+            "changed pages, layout kept"
         } else if report.pages_only {
             "changed pages"
         } else {

@@ -88,7 +88,7 @@ impl SiteView<'_> {
             OutputKind::Sitemap { part } => {
                 let entries = self.sitemap_entries();
                 let base = &self.config.base_url;
-                let limit = self.sitemap_limit;
+                let limit = self.layout.sitemap_limit;
                 return Ok(match part {
                     None if entries.len() <= limit => feeds::sitemap(base, &entries),
                     None => feeds::sitemap_index(base, entries.len().div_ceil(limit)),
@@ -135,7 +135,7 @@ impl SiteView<'_> {
     ) -> Context {
         let lang = head.lang;
         let mut context = Context::new();
-        if let Some(values) = self.lang_values.get(lang) {
+        if let Some(values) = self.layout.lang_values.get(lang) {
             for (name, value) in values {
                 context.insert_value(*name, value.clone());
             }
@@ -230,7 +230,7 @@ impl SiteView<'_> {
         let display = |stamp: &Stamp| stamp.date().map(|d| i18n::format_date(lang, d));
         serde_json::json!({
             "title": content.title,
-            "url": self.page_urls[index],
+            "url": self.layout.page_urls[index],
             "summary": content.summary,
             "type": content.content_type.as_str(),
             "type_name": self.text(lang, &format!("type_{}", content.content_type.as_str())),
@@ -281,16 +281,16 @@ impl SiteView<'_> {
             source,
             &RenderContext {
                 resolve_link: &resolve,
-                folder_url: &self.section_urls[section],
+                folder_url: &self.layout.section_urls[section],
             },
         )
-        .with_context(|| format!("the body of {}", self.page_urls[index]))?;
+        .with_context(|| format!("the body of {}", self.layout.page_urls[index]))?;
         let content = &page.content;
         let files: Vec<serde_json::Value> = content
             .files
             .iter()
             .filter_map(|name| {
-                let path = format!("{}{name}", &self.section_urls[section][1..]);
+                let path = format!("{}{name}", &self.layout.section_urls[section][1..]);
                 self.media(&path)?;
                 Some(serde_json::json!({ "name": name, "url": format!("/{path}") }))
             })
@@ -298,7 +298,7 @@ impl SiteView<'_> {
         let (mut breadcrumbs, _) = self.breadcrumbs(section);
         breadcrumbs.push(Link {
             title: content.title.clone(),
-            url: self.page_urls[index].clone(),
+            url: self.layout.page_urls[index].clone(),
         });
         let stamp = |s: &Option<Stamp>| s.as_ref().map(|s| s.as_str().to_string());
         let head = Head {
@@ -352,8 +352,8 @@ impl SiteView<'_> {
             );
         }
         context.insert("page", &item);
-        context.insert("section", &serde_json::json!({ "title": self.model.sections[section].content.title, "url": self.section_urls[section] }));
-        context.insert("section_menu", &self.section_menus[section].0);
+        context.insert("section", &serde_json::json!({ "title": self.model.sections[section].content.title, "url": self.layout.section_urls[section] }));
+        context.insert("section_menu", &self.layout.section_menus[section].0);
         let template = match &content.template {
             Some(name) => name.clone(),
             None if content.content_type != ContentType::Page
@@ -385,11 +385,11 @@ impl SiteView<'_> {
             .copied()
             .collect();
         let items: Vec<serde_json::Value> = shown.iter().map(|&i| self.item_value(i)).collect();
-        let children: Vec<Link> = self.children[index]
+        let children: Vec<Link> = self.layout.children[index]
             .iter()
             .map(|&c| Link {
                 title: self.model.sections[c].content.title.clone(),
-                url: self.section_urls[c].clone(),
+                url: self.layout.section_urls[c].clone(),
             })
             .collect();
         let resolve = |link: &str| self.resolve_link(link);
@@ -398,10 +398,10 @@ impl SiteView<'_> {
                 &section.content.body,
                 &RenderContext {
                     resolve_link: &resolve,
-                    folder_url: &self.section_urls[index],
+                    folder_url: &self.layout.section_urls[index],
                 },
             )
-            .with_context(|| format!("the body of {}", self.section_urls[index]))?
+            .with_context(|| format!("the body of {}", self.layout.section_urls[index]))?
         } else {
             String::new()
         };
@@ -443,18 +443,19 @@ impl SiteView<'_> {
             "section",
             &serde_json::json!({
                 "title": section.content.title,
-                "url": self.section_urls[index],
+                "url": self.layout.section_urls[index],
                 "content": intro,
                 "children": children,
                 "items": items,
                 "is_root": section.parent_id.is_none(),
-                "feed_atom": holds_dated.then(|| format!("{}atom.xml", self.section_urls[index])),
-                "feed_rss": holds_dated.then(|| format!("{}rss.xml", self.section_urls[index])),
+                "feed_atom": holds_dated.then(|| format!("{}atom.xml", self.layout.section_urls[index])),
+                "feed_rss": holds_dated.then(|| format!("{}rss.xml", self.layout.section_urls[index])),
                 "pager": self.pager(lang, number, total, |n| self.list_url(index, n)),
             }),
         );
         if section.parent_id.is_none() {
             let latest: Vec<serde_json::Value> = self
+                .layout
                 .latest
                 .get(lang)
                 .into_iter()
@@ -482,7 +483,7 @@ impl SiteView<'_> {
         text_only: bool,
     ) -> anyhow::Result<String> {
         let mut tree = String::new();
-        if let Some(&root) = self.roots.get(lang) {
+        if let Some(&root) = self.layout.roots.get(lang) {
             self.sitemap_tree(root, &mut tree);
         }
         let title = self.text(lang, "sitemap");
@@ -499,9 +500,9 @@ impl SiteView<'_> {
             dc: None,
         };
         let alternates = self.language_alternates(lang, |l| self.sitemap_page_url(l));
-        let home = self.roots.get(lang).map(|&r| Link {
+        let home = self.layout.roots.get(lang).map(|&r| Link {
             title: self.model.sections[r].content.title.clone(),
-            url: self.section_urls[r].clone(),
+            url: self.layout.section_urls[r].clone(),
         });
         let breadcrumbs: Vec<Link> = home
             .into_iter()
@@ -519,11 +520,11 @@ impl SiteView<'_> {
         let _ = write!(
             out,
             "<li><a href=\"{}\">{}</a>",
-            escape_xml(&self.section_urls[index]),
+            escape_xml(&self.layout.section_urls[index]),
             escape_xml(&self.model.sections[index].content.title)
         );
         let (pages, more) = self.sitemap_pages(index);
-        let children = &self.children[index];
+        let children = &self.layout.children[index];
         if !pages.is_empty() || !children.is_empty() {
             out.push_str("\n<ul>\n");
             for &child in children {
@@ -533,7 +534,7 @@ impl SiteView<'_> {
                 let _ = writeln!(
                     out,
                     "<li><a href=\"{}\">{}</a></li>",
-                    escape_xml(&self.page_urls[page]),
+                    escape_xml(&self.layout.page_urls[page]),
                     escape_xml(&self.model.pages[page].content.title)
                 );
             }
@@ -548,7 +549,7 @@ impl SiteView<'_> {
                 let _ = writeln!(
                     out,
                     "<li class=\"more\"><a href=\"{}\">{}</a></li>",
-                    escape_xml(&self.section_urls[index]),
+                    escape_xml(&self.layout.section_urls[index]),
                     escape_xml(&label)
                 );
             }
@@ -641,13 +642,13 @@ impl SiteView<'_> {
                 .filter(|&i| self.model.pages[i].content.content_type.is_dated())
                 .take(self.config.feed_size as usize)
                 .collect(),
-            None => self.latest.get(lang).cloned().unwrap_or_default(),
+            None => self.layout.latest.get(lang).cloned().unwrap_or_default(),
         };
         let name = self.config.localized(&self.config.name, lang);
         let (title, url) = match section {
             Some(index) => (
                 format!("{} — {name}", self.model.sections[index].content.title),
-                self.section_urls[index].clone(),
+                self.layout.section_urls[index].clone(),
             ),
             None => (name.to_string(), format!("/{lang}/")),
         };
@@ -658,7 +659,7 @@ impl SiteView<'_> {
                 let content = &self.model.pages[i].content;
                 feeds::FeedEntry {
                     title: content.title.clone(),
-                    url: self.page_urls[i].clone(),
+                    url: self.layout.page_urls[i].clone(),
                     summary: content
                         .summary
                         .clone()

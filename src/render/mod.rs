@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use tera::{Context, Tera};
 
 pub use postprocess::{PostContext, postprocess};
-pub use view::{ERROR_CODES, Output, OutputKind, Scope, SiteView};
+pub use view::{ERROR_CODES, Output, OutputKind, Scope, SiteLayout, SiteView, same_place};
 
 /// Bumped when the generated output changes for the same input, so that an incremental build
 /// after an upgrade re-renders everything.

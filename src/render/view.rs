@@ -117,37 +117,114 @@ pub(super) struct Alternate {
     pub current: bool,
 }
 
-/// Everything derived from the model that rendering needs, computed once per build.
-pub struct SiteView<'a> {
-    pub config: &'a Config,
-    pub model: &'a SiteModel,
+/// Everything derived from the model that rendering needs: URLs, the section tree, list order,
+/// language alternates, menus, the shared inputs of each language. Owned, so that `serve` can
+/// keep it between publishes and reuse it while the changed pages keep their place
+/// ([`same_place`]): deriving it again for 50,000 pages is most of a one-page publish.
+pub struct SiteLayout {
     pub(super) section_index: HashMap<i64, usize>,
+    pub(super) page_index: HashMap<i64, usize>,
     pub(super) children: Vec<Vec<usize>>,
     /// Live pages of each section, in list order (expired ones included; lists skip them).
     pub(super) section_pages: Vec<Vec<usize>>,
-    pub(super) roots: HashMap<&'a str, usize>,
+    pub(super) roots: HashMap<String, usize>,
     pub(super) page_urls: Vec<String>,
     pub(super) section_urls: Vec<String>,
-    pub(super) live_by_key: HashMap<(&'a str, &'a str), usize>,
-    pub(super) section_by_key: HashMap<(&'a str, &'a str), usize>,
+    /// Language → translation key → live page.
+    pub(super) live_by_key: HashMap<String, HashMap<String, usize>>,
+    /// Language → translation key → section.
+    pub(super) section_by_key: HashMap<String, HashMap<String, usize>>,
     /// Per language: the digest of the shared inputs (templates, strings, menus, identity, files).
-    pub(super) lang_digests: HashMap<&'a str, String>,
+    pub(super) lang_digests: HashMap<String, String>,
     /// Per language: the values every template gets (`site`, `t`, `menu`, `footer`).
-    pub(super) lang_values: HashMap<&'a str, [(&'static str, Value); 4]>,
+    pub(super) lang_values: HashMap<String, [(&'static str, Value); 4]>,
     /// Per language: the newest dated items, for the home page and the language feeds.
-    pub(super) latest: HashMap<&'a str, Vec<usize>>,
+    pub(super) latest: HashMap<String, Vec<usize>>,
     /// Per language: the newest publication date of any live page, for pages without their own.
-    pub(super) newest_date: HashMap<&'a str, String>,
+    pub(super) newest_date: HashMap<String, String>,
     /// Per section: titles and URLs of its subsections and (for undated sections) pages, the
     /// local menu shown in the main block of its pages (D189 §7.4).
     pub(super) section_menus: Vec<(Vec<Link>, String)>,
-    pub(super) media_by_path: HashMap<&'a str, &'a MediaRecord>,
+    pub(super) media_by_path: HashMap<String, usize>,
     /// URLs per sitemap file; [`SITEMAP_LIMIT`] except in tests.
     pub(super) sitemap_limit: usize,
+    /// What every plan needs of the whole site, computed on first use: it too depends only on
+    /// what [`same_place`] compares.
+    site_wide: std::sync::OnceLock<SiteWide>,
+}
+
+/// The parts of a plan that walk every page.
+struct SiteWide {
+    /// The sitemap's digest and its number of URLs.
+    sitemap: (String, usize),
+    redirects: Vec<(String, String)>,
+    /// Page address without its leading slash → the pages there (one, unless slugs collide).
+    pages_at: HashMap<String, Vec<usize>>,
+}
+
+/// Whether the layout derived with `old` holds with `new` in its place: the same page, at the
+/// same address, in the same place of its lists, menus and site maps, with the same dates.
+/// Its text, summary and files may differ (their outputs are planned by digest as ever).
+pub fn same_place(old: &LivePage, new: &LivePage) -> bool {
+    old.page_id == new.page_id
+        && old.lang == new.lang
+        && old.section_id == new.section_id
+        && old.slug == new.slug
+        && old.translation_key == new.translation_key
+        && old.weight == new.weight
+        && old.expired == new.expired
+        && old.content.content_type == new.content.content_type
+        && old.content.title == new.content.title
+        && old.content.issued == new.content.issued
+        && published_date(old) == published_date(new)
+        && sitemap_date(old) == sitemap_date(new)
+}
+
+/// The last modification date the sitemap gives a page (`YYYY-MM-DD`), if any.
+fn sitemap_date(page: &LivePage) -> Option<&str> {
+    page.content
+        .modified
+        .as_ref()
+        .or(page.content.issued.as_ref())
+        .and_then(|stamp| stamp.as_str().get(..10))
+}
+
+/// The site as rendering sees it: the model and what is derived from it.
+pub struct SiteView<'a> {
+    pub config: &'a Config,
+    pub model: &'a SiteModel,
+    pub(super) layout: SiteLayout,
 }
 
 impl<'a> SiteView<'a> {
     pub fn new(config: &'a Config, model: &'a SiteModel) -> SiteView<'a> {
+        let layout = SiteLayout::derive(config, model);
+        SiteView::with_layout(config, model, layout)
+    }
+
+    /// A view over `model` with a layout derived earlier from a model whose pages were each in
+    /// the same place ([`same_place`]) and whose sections, menus, strings, templates and files
+    /// were the same.
+    pub fn with_layout(
+        config: &'a Config,
+        model: &'a SiteModel,
+        layout: SiteLayout,
+    ) -> SiteView<'a> {
+        SiteView {
+            config,
+            model,
+            layout,
+        }
+    }
+
+    /// The layout, to keep for the next publish.
+    pub fn into_layout(self) -> SiteLayout {
+        self.layout
+    }
+}
+
+impl SiteLayout {
+    fn derive(config: &Config, model: &SiteModel) -> SiteLayout {
         let section_index: HashMap<i64, usize> = model
             .sections
             .iter()
@@ -160,7 +237,7 @@ impl<'a> SiteView<'a> {
             match section.parent_id.and_then(|id| section_index.get(&id)) {
                 Some(&parent) => children[parent].push(index),
                 None => {
-                    roots.insert(section.lang.as_str(), index);
+                    roots.insert(section.lang.clone(), index);
                 }
             }
         }
@@ -177,8 +254,9 @@ impl<'a> SiteView<'a> {
             .collect();
         let mut section_pages = vec![Vec::new(); model.sections.len()];
         let mut page_urls = Vec::with_capacity(model.pages.len());
-        let mut live_by_key =
+        let mut page_index =
             HashMap::with_capacity_and_hasher(model.pages.len(), Default::default());
+        let mut live_by_key: HashMap<String, HashMap<String, usize>> = HashMap::default();
         for (index, page) in model.pages.iter().enumerate() {
             let section = section_index.get(&page.section_id).copied();
             page_urls.push(match section {
@@ -188,7 +266,11 @@ impl<'a> SiteView<'a> {
             if let Some(section) = section {
                 section_pages[section].push(index);
             }
-            live_by_key.insert((page.lang.as_str(), page.translation_key.as_str()), index);
+            page_index.insert(page.page_id, index);
+            live_by_key
+                .entry(page.lang.clone())
+                .or_default()
+                .insert(page.translation_key.clone(), index);
         }
         let offset = config.utc_offset;
         // Publication moments, parsed once: the sorts below compare them many times.
@@ -221,22 +303,26 @@ impl<'a> SiteView<'a> {
                 (pa.weight, dated_a, &pa.slug).cmp(&(pb.weight, dated_b, &pb.slug))
             });
         }
-        let section_by_key = model
-            .sections
-            .iter()
-            .enumerate()
-            .map(|(i, s)| ((s.lang.as_str(), s.translation_key.as_str()), i))
-            .collect();
-        let mut latest: HashMap<&str, Vec<usize>> = HashMap::default();
-        let mut newest_date: HashMap<&str, String> = HashMap::default();
+        let mut section_by_key: HashMap<String, HashMap<String, usize>> = HashMap::default();
+        for (index, section) in model.sections.iter().enumerate() {
+            section_by_key
+                .entry(section.lang.clone())
+                .or_default()
+                .insert(section.translation_key.clone(), index);
+        }
+        let mut latest: HashMap<String, Vec<usize>> = HashMap::default();
+        let mut newest_date: HashMap<String, String> = HashMap::default();
         for (index, page) in model.pages.iter().enumerate() {
             if page.content.content_type.is_dated() && !page.expired {
-                latest.entry(page.lang.as_str()).or_default().push(index);
+                latest.entry(page.lang.clone()).or_default().push(index);
             }
             let date = published_date(page);
-            let newest = newest_date.entry(page.lang.as_str()).or_default();
-            if date > *newest {
-                *newest = date;
+            match newest_date.get_mut(page.lang.as_str()) {
+                Some(newest) if date > *newest => *newest = date,
+                Some(_) => {}
+                None => {
+                    newest_date.insert(page.lang.clone(), date);
+                }
             }
         }
         for list in latest.values_mut() {
@@ -245,11 +331,15 @@ impl<'a> SiteView<'a> {
             });
             list.truncate(config.feed_size as usize);
         }
-        let media_by_path = model.media.iter().map(|m| (m.path.as_str(), m)).collect();
-        let mut view = SiteView {
-            config,
-            model,
+        let media_by_path = model
+            .media
+            .iter()
+            .enumerate()
+            .map(|(i, m)| (m.path.clone(), i))
+            .collect();
+        let layout = SiteLayout {
             section_index,
+            page_index,
             children,
             section_pages,
             roots,
@@ -264,16 +354,36 @@ impl<'a> SiteView<'a> {
             section_menus: Vec::new(),
             media_by_path,
             sitemap_limit: SITEMAP_LIMIT,
+            site_wide: std::sync::OnceLock::new(),
         };
-        view.section_menus = (0..model.sections.len())
+        // Menus and the shared inputs of each language read the layout derived so far.
+        let mut view = SiteView::with_layout(config, model, layout);
+        let section_menus = (0..model.sections.len())
             .map(|index| view.section_menu(index))
             .collect();
+        let mut lang_digests = HashMap::default();
+        let mut lang_values = HashMap::default();
         for lang in &config.languages {
             let (digest, values) = view.language_shared(lang);
-            view.lang_digests.insert(lang.as_str(), digest);
-            view.lang_values.insert(lang.as_str(), values);
+            lang_digests.insert(lang.clone(), digest);
+            lang_values.insert(lang.clone(), values);
         }
-        view
+        view.layout.section_menus = section_menus;
+        view.layout.lang_digests = lang_digests;
+        view.layout.lang_values = lang_values;
+        view.layout
+    }
+}
+
+impl<'a> SiteView<'a> {
+    /// The live page of a language with a translation key.
+    fn live_page(&self, lang: &str, key: &str) -> Option<usize> {
+        self.layout.live_by_key.get(lang)?.get(key).copied()
+    }
+
+    /// The section of a language with a translation key.
+    fn section_in(&self, lang: &str, key: &str) -> Option<usize> {
+        self.layout.section_by_key.get(lang)?.get(key).copied()
     }
 
     pub(super) fn strings(&self, lang: &str) -> &BTreeMap<String, String> {
@@ -301,9 +411,8 @@ impl<'a> SiteView<'a> {
 
     /// The page every footer links to (D189 §10.1.8): translation key `personal-data`.
     fn personal_data_url(&self, lang: &str) -> Option<String> {
-        self.live_by_key
-            .get(&(lang, "personal-data"))
-            .map(|&i| self.page_urls[i].clone())
+        self.live_page(lang, "personal-data")
+            .map(|i| self.layout.page_urls[i].clone())
     }
 
     /// The search page's URL in a language (`/az/axtaris/`, `/en/search/`).
@@ -314,17 +423,27 @@ impl<'a> SiteView<'a> {
     /// The sections a search can be limited to, in tree order, indented by depth.
     pub(super) fn search_sections(&self, lang: &str) -> Vec<(String, String)> {
         let mut sections = Vec::new();
-        let mut stack: Vec<(usize, usize)> =
-            self.roots.get(lang).map(|&r| (r, 0)).into_iter().collect();
+        let mut stack: Vec<(usize, usize)> = self
+            .layout
+            .roots
+            .get(lang)
+            .map(|&r| (r, 0))
+            .into_iter()
+            .collect();
         while let Some((index, depth)) = stack.pop() {
             if depth > 0 {
                 let indent = "\u{a0}\u{a0}".repeat(depth - 1);
                 sections.push((
                     format!("{indent}{}", self.model.sections[index].content.title),
-                    self.section_urls[index].clone(),
+                    self.layout.section_urls[index].clone(),
                 ));
             }
-            stack.extend(self.children[index].iter().rev().map(|&c| (c, depth + 1)));
+            stack.extend(
+                self.layout.children[index]
+                    .iter()
+                    .rev()
+                    .map(|&c| (c, depth + 1)),
+            );
         }
         sections
     }
@@ -338,16 +457,16 @@ impl<'a> SiteView<'a> {
     /// language; shared by all its pages, and their digest.
     fn language_shared(&self, lang: &'a str) -> (String, [(&'static str, Value); 4]) {
         let mut menu = Vec::new();
-        let mut stack: Vec<usize> = self.roots.get(lang).into_iter().copied().collect();
+        let mut stack: Vec<usize> = self.layout.roots.get(lang).into_iter().copied().collect();
         while let Some(index) = stack.pop() {
             let section = &self.model.sections[index];
             if section.content.menu {
                 menu.push(Link {
                     title: section.content.title.clone(),
-                    url: self.section_urls[index].clone(),
+                    url: self.layout.section_urls[index].clone(),
                 });
             }
-            stack.extend(self.children[index].iter().rev());
+            stack.extend(self.layout.children[index].iter().rev());
         }
         let footer: Vec<Link> = self
             .model
@@ -427,11 +546,11 @@ impl<'a> SiteView<'a> {
 
     /// Subsections and, unless the section is a dated list, its pages.
     fn section_menu(&self, index: usize) -> (Vec<Link>, String) {
-        let mut links: Vec<Link> = self.children[index]
+        let mut links: Vec<Link> = self.layout.children[index]
             .iter()
             .map(|&c| Link {
                 title: self.model.sections[c].content.title.clone(),
-                url: self.section_urls[c].clone(),
+                url: self.layout.section_urls[c].clone(),
             })
             .collect();
         let listed = self.listed(index);
@@ -440,7 +559,7 @@ impl<'a> SiteView<'a> {
         if !self.holds_dated(index) && listed.len() <= SECTION_MENU_PAGES {
             links.extend(listed.into_iter().map(|i| Link {
                 title: self.model.pages[i].content.title.clone(),
-                url: self.page_urls[i].clone(),
+                url: self.layout.page_urls[i].clone(),
             }));
         }
         let mut key = String::new();
@@ -452,7 +571,7 @@ impl<'a> SiteView<'a> {
     }
 
     pub(super) fn section_of(&self, page: &LivePage) -> Option<usize> {
-        self.section_index.get(&page.section_id).copied()
+        self.layout.section_index.get(&page.section_id).copied()
     }
 
     /// Sections from the home page down to this one.
@@ -460,7 +579,7 @@ impl<'a> SiteView<'a> {
         let mut chain = vec![index];
         while let Some(parent) = self.model.sections[index]
             .parent_id
-            .and_then(|id| self.section_index.get(&id))
+            .and_then(|id| self.layout.section_index.get(&id))
         {
             index = *parent;
             chain.push(index);
@@ -479,7 +598,7 @@ impl<'a> SiteView<'a> {
             .iter()
             .map(|&i| Link {
                 title: self.model.sections[i].content.title.clone(),
-                url: self.section_urls[i].clone(),
+                url: self.layout.section_urls[i].clone(),
             })
             .collect();
         let mut key = String::new();
@@ -499,15 +618,10 @@ impl<'a> SiteView<'a> {
             .languages
             .iter()
             .map(|lang| {
-                let url = if let Some(&other) = self
-                    .live_by_key
-                    .get(&(lang.as_str(), page.translation_key.as_str()))
-                {
-                    self.page_urls[other].clone()
-                } else if let Some(&other) =
-                    section_key.and_then(|key| self.section_by_key.get(&(lang.as_str(), key)))
-                {
-                    self.section_urls[other].clone()
+                let url = if let Some(other) = self.live_page(lang, &page.translation_key) {
+                    self.layout.page_urls[other].clone()
+                } else if let Some(other) = section_key.and_then(|key| self.section_in(lang, key)) {
+                    self.layout.section_urls[other].clone()
                 } else {
                     format!("/{lang}/")
                 };
@@ -526,11 +640,8 @@ impl<'a> SiteView<'a> {
             .languages
             .iter()
             .map(|lang| {
-                let url = match self
-                    .section_by_key
-                    .get(&(lang.as_str(), section.translation_key.as_str()))
-                {
-                    Some(&other) => self.section_urls[other].clone(),
+                let url = match self.section_in(lang, &section.translation_key) {
+                    Some(other) => self.layout.section_urls[other].clone(),
                     None => format!("/{lang}/"),
                 };
                 Alternate {
@@ -563,7 +674,7 @@ impl<'a> SiteView<'a> {
 
     /// Pages of a section that appear in its list: live and not expired.
     pub(super) fn listed(&self, section: usize) -> Vec<usize> {
-        self.section_pages[section]
+        self.layout.section_pages[section]
             .iter()
             .copied()
             .filter(|&i| !self.model.pages[i].expired)
@@ -592,7 +703,7 @@ impl<'a> SiteView<'a> {
     /// URL of page `number` of a section's list: `/az/xeberler/` or `/az/xeberler/sehife/2/`.
     pub fn list_url(&self, section: usize, number: usize) -> String {
         self.paged_url(
-            &self.section_urls[section],
+            &self.layout.section_urls[section],
             &self.model.sections[section].lang,
             number,
         )
@@ -600,7 +711,11 @@ impl<'a> SiteView<'a> {
 
     /// URL of part `part` of a long page: `/az/senedler/x/` or `/az/senedler/x/sehife/2/`.
     pub fn part_url(&self, page: usize, part: usize) -> String {
-        self.paged_url(&self.page_urls[page], &self.model.pages[page].lang, part)
+        self.paged_url(
+            &self.layout.page_urls[page],
+            &self.model.pages[page].lang,
+            part,
+        )
     }
 
     /// "səhifə 2 / 5" (D189 §7.7: the current page number and the total).
@@ -619,7 +734,8 @@ impl<'a> SiteView<'a> {
     }
 
     pub(super) fn media(&self, path: &str) -> Option<&MediaRecord> {
-        self.media_by_path.get(path).copied()
+        let &index = self.layout.media_by_path.get(path)?;
+        self.model.media.get(index)
     }
 
     /// Every file of the site with its digest, in a stable order.
@@ -645,16 +761,14 @@ impl<'a> SiteView<'a> {
                 scope.sections.insert(index);
             }
         }
-        for (index, page) in self.model.pages.iter().enumerate() {
-            if !changed.contains(&page.page_id) {
+        for id in changed {
+            let Some(&index) = self.layout.page_index.get(id) else {
                 continue;
-            }
+            };
+            let page = &self.model.pages[index];
             scope.pages.insert(index);
             for lang in &self.config.languages {
-                if let Some(&partner) = self
-                    .live_by_key
-                    .get(&(lang.as_str(), page.translation_key.as_str()))
-                {
+                if let Some(partner) = self.live_page(lang, &page.translation_key) {
                     scope.pages.insert(partner);
                 }
             }
@@ -667,7 +781,7 @@ impl<'a> SiteView<'a> {
             {
                 scope
                     .pages
-                    .extend(self.section_pages[section].iter().copied());
+                    .extend(self.layout.section_pages[section].iter().copied());
             }
         }
         scope
@@ -693,13 +807,13 @@ impl<'a> SiteView<'a> {
             let (_, crumbs) = self.breadcrumbs(section);
             let mut key = format!(
                 "{}\u{1f}page\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{}",
-                self.lang_digests[page.lang.as_str()],
-                self.page_urls[index],
+                self.layout.lang_digests[page.lang.as_str()],
+                self.layout.page_urls[index],
                 page.content_hash,
                 page.expired,
                 published_date(page),
                 crumbs,
-                self.section_menus[section].1,
+                self.layout.section_menus[section].1,
             );
             for alternate in self.page_alternates(page) {
                 let _ = write!(key, "\u{1f}{}", alternate.url);
@@ -723,16 +837,16 @@ impl<'a> SiteView<'a> {
         for lang in &self.config.languages {
             let lang_key = format!(
                 "{}\u{1f}{}",
-                self.lang_digests[lang.as_str()],
+                self.layout.lang_digests[lang.as_str()],
                 self.newest(lang)
             );
             let mut key = format!("{RENDER_VERSION}\u{1f}{lang_key}");
-            for &item in self.latest.get(lang.as_str()).into_iter().flatten() {
+            for &item in self.layout.latest.get(lang.as_str()).into_iter().flatten() {
                 let page = &self.model.pages[item];
                 let _ = write!(
                     key,
                     "\u{1f}{}\u{1f}{}\u{1f}{}",
-                    self.page_urls[item],
+                    self.layout.page_urls[item],
                     page.content_hash,
                     published_date(page)
                 );
@@ -793,7 +907,7 @@ impl<'a> SiteView<'a> {
                 outputs.push(Output {
                     path: format!("{}index.html", &from[1..]),
                     digest: sha256_hex(format!("{RENDER_VERSION}\u{1f}stub\u{1f}{to}").as_bytes()),
-                    kind: OutputKind::RedirectStub { to },
+                    kind: OutputKind::RedirectStub { to: to.clone() },
                 });
             }
         }
@@ -816,16 +930,15 @@ impl<'a> SiteView<'a> {
         // a partial plan also leaves the addresses of the pages it does not plan to them.
         let mut seen = HashSet::default();
         if let Some(scope) = scope {
-            let elsewhere: HashSet<&str> = self
-                .page_urls
-                .iter()
-                .enumerate()
-                .filter(|(index, url)| !scope.pages.contains(index) && url.len() > 1)
-                .map(|(_, url)| &url[1..])
-                .collect();
+            let pages_at = &self.site_wide().pages_at;
+            let elsewhere = |url: &str| {
+                pages_at
+                    .get(url)
+                    .is_some_and(|pages| pages.iter().any(|page| !scope.pages.contains(page)))
+            };
             outputs.retain(|output| {
                 matches!(output.kind, OutputKind::Page { .. })
-                    || !url_of_path(&output.path).is_some_and(|url| elsewhere.contains(url))
+                    || !url_of_path(&output.path).is_some_and(elsewhere)
             });
         }
         outputs.retain(|output| seen.insert(output.path.clone()));
@@ -839,16 +952,16 @@ impl<'a> SiteView<'a> {
         let (_, crumbs) = self.breadcrumbs(index);
         let mut shared = format!(
             "{}\u{1f}list\u{1f}{}\u{1f}{}\u{1f}{total}\u{1f}{}",
-            self.lang_digests[section.lang.as_str()],
+            self.layout.lang_digests[section.lang.as_str()],
             section.digest,
             crumbs,
             self.newest(&section.lang)
         );
-        for &child in &self.children[index] {
+        for &child in &self.layout.children[index] {
             let _ = write!(
                 shared,
                 "\u{1f}{}\u{1f}{}",
-                self.model.sections[child].content.title, self.section_urls[child]
+                self.model.sections[child].content.title, self.layout.section_urls[child]
             );
         }
         for alternate in self.section_alternates(section) {
@@ -856,6 +969,7 @@ impl<'a> SiteView<'a> {
         }
         if section.parent_id.is_none() {
             for &latest in self
+                .layout
                 .latest
                 .get(section.lang.as_str())
                 .into_iter()
@@ -866,7 +980,7 @@ impl<'a> SiteView<'a> {
                 let _ = write!(
                     shared,
                     "\u{1f}{}\u{1f}{}\u{1f}{}",
-                    self.page_urls[latest],
+                    self.layout.page_urls[latest],
                     page.content_hash,
                     published_date(page)
                 );
@@ -879,7 +993,7 @@ impl<'a> SiteView<'a> {
                 let _ = write!(
                     key,
                     "\u{1f}{}\u{1f}{}\u{1f}{}",
-                    self.page_urls[item],
+                    self.layout.page_urls[item],
                     page.content_hash,
                     published_date(page)
                 );
@@ -905,14 +1019,14 @@ impl<'a> SiteView<'a> {
                 let _ = write!(
                     key,
                     "\u{1f}{}\u{1f}{}",
-                    self.page_urls[item], self.model.pages[item].content_hash
+                    self.layout.page_urls[item], self.model.pages[item].content_hash
                 );
             }
             for atom in [true, false] {
                 outputs.push(Output {
                     path: format!(
                         "{}{}",
-                        &self.section_urls[index][1..],
+                        &self.layout.section_urls[index][1..],
                         if atom { "atom.xml" } else { "rss.xml" }
                     ),
                     digest: sha256_hex(format!("{key}\u{1f}{atom}").as_bytes()),
@@ -941,14 +1055,14 @@ impl<'a> SiteView<'a> {
         let published = published_date(page);
         let stamp = Stamp::parse(&published).ok();
         Some(crate::search::index::SearchDoc {
-            url: self.page_urls[index].clone(),
+            url: self.layout.page_urls[index].clone(),
             lang: page.lang.clone(),
             title: page.content.title.clone(),
             body: crate::markdown::plain_text(&body.replace(crate::markdown::PAGE_BREAK, "")),
             sections: self
                 .ancestors(section)
                 .iter()
-                .map(|&i| self.section_urls[i].clone())
+                .map(|&i| self.layout.section_urls[i].clone())
                 .collect(),
             section_title: self.model.sections[section].content.title.clone(),
             content_type: page.content.content_type.as_str().to_string(),
@@ -980,7 +1094,11 @@ impl<'a> SiteView<'a> {
     }
 
     pub(super) fn newest(&self, lang: &str) -> &str {
-        self.newest_date.get(lang).map(String::as_str).unwrap_or("")
+        self.layout
+            .newest_date
+            .get(lang)
+            .map(String::as_str)
+            .unwrap_or("")
     }
 
     fn sitemap_tree_key(&self, lang: &str) -> String {
@@ -995,14 +1113,14 @@ impl<'a> SiteView<'a> {
             let _ = write!(
                 key,
                 "\u{1f}{}\u{1f}{}",
-                section.content.title, self.section_urls[index]
+                section.content.title, self.layout.section_urls[index]
             );
             let (shown, more) = self.sitemap_pages(index);
             for item in shown {
                 let _ = write!(
                     key,
                     "\u{1f}{}\u{1f}{}",
-                    self.model.pages[item].content.title, self.page_urls[item]
+                    self.model.pages[item].content.title, self.layout.page_urls[item]
                 );
             }
             let _ = write!(key, "\u{1f}{more}");
@@ -1011,14 +1129,20 @@ impl<'a> SiteView<'a> {
     }
 
     /// `/` → the default language, and every old page address → the page's current one.
-    pub(super) fn redirects(&self) -> Vec<(String, String)> {
-        let by_id: HashMap<i64, usize> = self
-            .model
-            .pages
-            .iter()
-            .enumerate()
-            .map(|(i, p)| (p.page_id, i))
-            .collect();
+    pub(super) fn redirects(&self) -> &[(String, String)] {
+        &self.site_wide().redirects
+    }
+
+    /// What every plan needs of the whole site, computed once per layout.
+    fn site_wide(&self) -> &SiteWide {
+        self.layout.site_wide.get_or_init(|| SiteWide {
+            sitemap: self.sitemap_digest(),
+            redirects: self.derive_redirects(),
+            pages_at: self.pages_at(),
+        })
+    }
+
+    fn derive_redirects(&self) -> Vec<(String, String)> {
         let mut redirects = vec![(
             "/".to_string(),
             format!("/{}/", self.config.default_language()),
@@ -1026,20 +1150,35 @@ impl<'a> SiteView<'a> {
         // An old address that is a live page's or a section's address again belongs to it:
         // a stub there would replace it (whichever objects a publish plans).
         let taken: HashSet<&str> = self
+            .layout
             .page_urls
             .iter()
-            .chain(&self.section_urls)
+            .chain(&self.layout.section_urls)
             .map(String::as_str)
             .collect();
         for (from, page_id) in &self.model.redirects {
-            if let Some(&index) = by_id.get(page_id)
-                && *from != self.page_urls[index]
+            if let Some(&index) = self.layout.page_index.get(page_id)
+                && *from != self.layout.page_urls[index]
                 && !taken.contains(from.as_str())
             {
-                redirects.push((from.clone(), self.page_urls[index].clone()));
+                redirects.push((from.clone(), self.layout.page_urls[index].clone()));
             }
         }
         redirects
+    }
+
+    /// Page addresses without their leading slash, and the pages there.
+    fn pages_at(&self) -> HashMap<String, Vec<usize>> {
+        let mut pages_at: HashMap<String, Vec<usize>> = HashMap::default();
+        for (index, url) in self.layout.page_urls.iter().enumerate() {
+            if url.len() > 1 {
+                pages_at
+                    .entry(url[1..].to_string())
+                    .or_default()
+                    .push(index);
+            }
+        }
+        pages_at
     }
 
     /// Every URL of the sitemap with its alternates and last modification date.
@@ -1068,10 +1207,7 @@ impl<'a> SiteView<'a> {
             let found: Vec<(String, String)> = self
                 .section_alternates(section)
                 .into_iter()
-                .filter(|a| {
-                    self.section_by_key
-                        .contains_key(&(a.lang.as_str(), section.translation_key.as_str()))
-                })
+                .filter(|a| self.section_in(&a.lang, &section.translation_key).is_some())
                 .map(|a| (a.lang, a.url))
                 .collect();
             let shown: Vec<(&str, &str)> = if found.len() > 1 {
@@ -1082,7 +1218,7 @@ impl<'a> SiteView<'a> {
             } else {
                 Vec::new()
             };
-            visit(&self.section_urls[index], None, &shown);
+            visit(&self.layout.section_urls[index], None, &shown);
         }
         for (index, page) in self.model.pages.iter().enumerate() {
             if page.expired || self.section_of(page).is_none() {
@@ -1090,12 +1226,10 @@ impl<'a> SiteView<'a> {
             }
             alternates.clear();
             for lang in &self.config.languages {
-                if let Some(&i) = self
-                    .live_by_key
-                    .get(&(lang.as_str(), page.translation_key.as_str()))
+                if let Some(i) = self.live_page(lang, &page.translation_key)
                     && !self.model.pages[i].expired
                 {
-                    alternates.push((lang.as_str(), self.page_urls[i].as_str()));
+                    alternates.push((lang.as_str(), self.layout.page_urls[i].as_str()));
                 }
             }
             if alternates.len() < 2 {
@@ -1106,14 +1240,14 @@ impl<'a> SiteView<'a> {
                 .modified
                 .as_ref()
                 .or(page.content.issued.as_ref());
-            visit(&self.page_urls[index], lastmod, &alternates);
+            visit(&self.layout.page_urls[index], lastmod, &alternates);
         }
     }
 
-    fn sitemap_outputs(&self, outputs: &mut Vec<Output>) {
-        // The key is written straight from the view, without building the entries: every
-        // publish plans the sitemap, and at 50,000 pages the entries cost more than the rest
-        // of a one-page plan. It holds exactly what `sitemap_entries` gives.
+    /// The sitemap's digest and its number of URLs. The key is written straight from the
+    /// view, without building the entries: at 50,000 pages the entries cost more than the rest
+    /// of a one-page plan. It holds exactly what `sitemap_entries` gives.
+    fn sitemap_digest(&self) -> (String, usize) {
         let mut key = String::with_capacity(128 * (self.model.pages.len() + 1));
         let _ = write!(key, "{RENDER_VERSION}\u{1f}{}", self.config.base_url);
         let mut count = 0;
@@ -1126,14 +1260,18 @@ impl<'a> SiteView<'a> {
                 let _ = write!(key, "\u{1e}{lang}\u{1e}{url}");
             }
         });
-        let digest = sha256_hex(key.as_bytes());
+        (sha256_hex(key.as_bytes()), count)
+    }
+
+    fn sitemap_outputs(&self, outputs: &mut Vec<Output>) {
+        let (digest, count) = &self.site_wide().sitemap;
         outputs.push(Output {
             path: "sitemap.xml".into(),
             digest: digest.clone(),
             kind: OutputKind::Sitemap { part: None },
         });
-        if count > self.sitemap_limit {
-            for part in 1..=count.div_ceil(self.sitemap_limit) {
+        if *count > self.layout.sitemap_limit {
+            for part in 1..=count.div_ceil(self.layout.sitemap_limit) {
                 outputs.push(Output {
                     path: format!("sitemap-{part}.xml"),
                     digest: sha256_hex(format!("{digest}\u{1f}{part}").as_bytes()),
@@ -1247,7 +1385,7 @@ mod tests {
             ..Default::default()
         };
         let mut view = SiteView::new(&config, &model);
-        view.sitemap_limit = 2;
+        view.layout.sitemap_limit = 2;
         let paths: Vec<String> = view
             .outputs()
             .into_iter()

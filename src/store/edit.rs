@@ -312,6 +312,7 @@ impl Store {
         let (_, before) = head_revision(&tx, page_id)?
             .ok_or_else(|| Error::NotFound(format!("page {page_id}")))?;
         let revision_id = insert_revision(&tx, page_id, content, actor, self.utc_offset)?;
+        super::panel::record_links(&tx, self.site_id, page_id, &content.body)?;
         let (_, _, url) = page_location(&tx, page_id)?;
         journal::append(
             &tx,

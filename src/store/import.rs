@@ -363,6 +363,46 @@ pub(super) fn link_targets(
     Ok(targets)
 }
 
+/// The targets of some `@/…` source paths, each looked up on its own: what one saved page
+/// links to, without listing every page of the site as [`link_targets`] does.
+pub(super) fn link_targets_of<'p>(
+    conn: &Connection,
+    site_id: i64,
+    paths: impl IntoIterator<Item = &'p str>,
+) -> rusqlite::Result<HashMap<&'p str, LinkTarget>> {
+    let tree = SectionTree::load(conn, site_id)?;
+    let sections: HashMap<String, i64> = tree
+        .paths
+        .iter()
+        .map(|(id, path)| (source_path(&tree.langs[id], path, None), *id))
+        .collect();
+    let mut page_in =
+        conn.prepare_cached("SELECT id FROM pages WHERE section_id = ?1 AND slug = ?2")?;
+    let mut targets = HashMap::new();
+    for path in paths {
+        if let Some(&section) = sections.get(path) {
+            targets.insert(path, (None, Some(section)));
+            continue;
+        }
+        let Some((folder, file)) = path.rsplit_once('/') else {
+            continue;
+        };
+        let (Some(slug), Some(&section)) = (
+            file.strip_suffix(".md"),
+            sections.get(&format!("{folder}/_section.md")),
+        ) else {
+            continue;
+        };
+        if let Some(page) = page_in
+            .query_row(params![section, slug], |row| row.get::<_, i64>(0))
+            .optional()?
+        {
+            targets.insert(path, (Some(page), None));
+        }
+    }
+    Ok(targets)
+}
+
 /// Section ids and their paths inside the language, read from the database.
 struct SectionTree {
     paths: HashMap<i64, Vec<String>>,

@@ -889,9 +889,9 @@ pub(super) fn record_links(
     if wanted.is_empty() {
         return Ok(());
     }
-    let targets = super::import::link_targets(conn, site_id)?;
+    let targets = super::import::link_targets_of(conn, site_id, wanted.iter().map(String::as_str))?;
     for path in &wanted {
-        if let Some(&(target_page, target_section)) = targets.get(path) {
+        if let Some(&(target_page, target_section)) = targets.get(path.as_str()) {
             conn.execute(
                 "INSERT INTO links (from_page_id, target_page_id, target_section_id) VALUES (?1, ?2, ?3)",
                 params![page_id, target_page, target_section],
