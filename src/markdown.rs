@@ -118,6 +118,14 @@ pub fn plain_text(source: &str) -> String {
         match event {
             Event::Text(part) | Event::Code(part) => text.push_str(&part),
             Event::SoftBreak | Event::HardBreak => text.push(' '),
+            // Table cells are kept apart in search snippets (issue 16: "Şəhər · Tarix", not
+            // "Şəhər Tarix"), and each row ends its line.
+            Event::End(pulldown_cmark::TagEnd::TableCell) => text.push_str(" · "),
+            Event::End(pulldown_cmark::TagEnd::TableRow | pulldown_cmark::TagEnd::TableHead) => {
+                let kept = text.trim_end_matches(" · ").len();
+                text.truncate(kept);
+                text.push('\n');
+            }
             Event::End(end) if is_block_end(&end) && !text.ends_with(['\n', ' ']) => {
                 text.push('\n')
             }

@@ -550,6 +550,40 @@ fn can_browse_the_site_with_javascript_off() {
     assert_no_problems(&report, "pages without JavaScript", &server.log_tail());
 }
 
+// Issue 16, D189 §6.3.3: on a 320 × 568 px phone the header takes at most 40 % of the first
+// screen, the main content starts within it, and the menu button opens the main menu and the
+// search box without JavaScript. Writes `target/screenshots/readme-phone-az.png`.
+#[test]
+fn can_start_reading_on_a_phone_and_open_the_menu_without_javascript() {
+    if skip_without(&missing_tools(&["playwright-core/package.json"])) {
+        return;
+    }
+    let server = server();
+    let pages: Vec<String> = sample(&server)
+        .into_iter()
+        .filter(|url| PHONE_SAMPLE.contains(&url.as_str()))
+        .collect();
+    assert_eq!(pages.len(), PHONE_SAMPLE.len(), "{pages:?}");
+    let report = node(
+        "phone.mjs",
+        &serde_json::json!({
+            "base": server.base, "pages": pages, "menu_labels": menu_labels(&server.site),
+            "screenshot": screenshots().join("readme-phone-az.png"),
+        }),
+        Duration::from_secs(240),
+    )
+    .unwrap_or_else(|error| panic!("{error}"));
+    eprintln!("header bottom and main top, px: {}", report["measured"]);
+    assert_no_problems(
+        &report,
+        "the site on a phone (issue 16)",
+        &server.log_tail(),
+    );
+}
+
+/// The pages checked at a phone's size: the home page first (its screenshot is README's).
+const PHONE_SAMPLE: &[&str] = &["/az/", NEWS_ITEM, "/az/xeberler/", "/en/", "/az/404.html"];
+
 // ---------------------------------------------------------------------------------------------
 // The admin panel (issue "Web admin panel"; D189 §6.4–6.5, §6.4.3, §10.1.3)
 

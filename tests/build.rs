@@ -106,7 +106,7 @@ fn can_paginate_lists() {
     );
     assert!(second.contains("Birinci xəbər"));
     assert!(
-        first.contains("səhifə 1 / 2") && second.contains("səhifə 2 / 2"),
+        first.contains("Səhifə 1 / 2") && second.contains("Səhifə 2 / 2"),
         "{first}"
     );
     assert!(first.contains("href=\"/az/xeberler/sehife/2/\""));

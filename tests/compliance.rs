@@ -494,7 +494,7 @@ fn site_maps_exist_as_xml_and_html() {
 fn long_lists_and_long_documents_are_paginated() {
     // D189 §7.6–7.7: fixed URLs, "page N of M", the list of pages with the current one marked.
     let first = page("az/xeberler/index.html");
-    assert!(first.contains("<p>səhifə 1 / 2</p>"));
+    assert!(first.contains("<p>Səhifə 1 / 2</p>"));
     assert!(
         first.contains("<span aria-current=\"page\">1</span>")
             && first.contains("<a href=\"/az/xeberler/sehife/2/\">2</a>")
@@ -503,7 +503,7 @@ fn long_lists_and_long_documents_are_paginated() {
     assert!(document.contains("Birinci hissə") && !document.contains("İkinci hissə"));
     assert!(document.contains("<a href=\"/az/senedler/uzun-senad/sehife/2/\">2</a>"));
     let second = page("az/senedler/uzun-senad/sehife/2/index.html");
-    assert!(second.contains("İkinci hissə") && second.contains("<p>səhifə 2 / 2</p>"));
+    assert!(second.contains("İkinci hissə") && second.contains("<p>Səhifə 2 / 2</p>"));
 }
 
 #[test]
@@ -521,11 +521,18 @@ fn error_pages_exist_in_every_language() {
                 html.contains(&format!("href=\"/{lang}/\"")),
                 "{lang}/{code}: way back"
             );
-            assert!(html.contains(&format!("{code} ")), "{lang}/{code}: code");
+            assert!(
+                html.contains("<p class=\"error-code\">")
+                    && html.contains(&format!(": {code}</p>")),
+                "{lang}/{code}: code"
+            );
         }
     }
     assert!(page("az/404.html").contains("Səhifə tapılmadı"));
-    assert!(page("en/500.html").contains("500 Internal Server Error"));
+    assert!(page("en/500.html").contains("Error code: 500</p>"));
+    // Issue 16: one language per page, not an English reason phrase on the Azerbaijani page.
+    assert!(page("az/404.html").contains("Xətanın kodu: 404</p>"));
+    assert!(!page("az/404.html").contains("Not Found"));
 }
 
 #[test]

@@ -79,7 +79,7 @@ async fn can_serve_the_published_site() {
     for path in ["/_redirects", "/en/.govsite-x"] {
         let (status, _, body) = get(&app, path).await;
         assert_eq!(status, StatusCode::FORBIDDEN, "{path}");
-        assert!(body.contains("403 Forbidden"), "{body}");
+        assert!(body.contains(": 403</p>"), "{body}");
     }
     let (_, _, body) = get(&app, "/en/.hidden").await;
     assert!(body.contains("Access forbidden"), "{body}");

@@ -283,7 +283,7 @@ async fn can_search_on_the_search_page_with_pages_and_filters() {
     let (status, html) = get(&app, "/az/axtaris/?q=r%C3%BCbl%C3%BCk+hesabatlar").await;
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("Tapılan nəticələr: 12"), "{html}");
-    assert!(html.contains("<p>səhifə 1 / 2</p>"), "{html}");
+    assert!(html.contains("<p>Səhifə 1 / 2</p>"), "{html}");
     assert!(
         html.contains("href=\"/az/axtaris/?q=r%C3%BCbl%C3%BCk+hesabatlar&amp;page=2\""),
         "{html}"
@@ -294,7 +294,7 @@ async fn can_search_on_the_search_page_with_pages_and_filters() {
         "the form shows the query"
     );
     let (_, second) = get(&app, "/az/axtaris/?q=r%C3%BCbl%C3%BCk+hesabatlar&page=2").await;
-    assert!(second.contains("<p>səhifə 2 / 2</p>"));
+    assert!(second.contains("<p>Səhifə 2 / 2</p>"));
 
     let (_, filtered) = get(&app, "/az/axtaris/?q=vergi&type=page").await;
     assert!(

@@ -205,6 +205,7 @@ pub fn admin_router(state: Arc<AdminState>) -> Router {
         .route("/journal", get(people::journal))
         .route("/journal.csv", get(people::journal_csv))
         .route("/admin-assets/{file}", get(asset))
+        .route("/favicon.ico", get(favicon))
         .fallback(public_file)
         .layer(axum::extract::DefaultBodyLimit::max(MAX_REQUEST_BYTES))
         .with_state(state)
@@ -620,6 +621,18 @@ async fn asset(axum::extract::Path(file): axum::extract::Path<String>) -> Respon
     response.headers_mut().insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
+    );
+    response
+}
+
+/// The default theme's icon, for the panel's tabs (issue 16: `/favicon.ico` answered 404).
+async fn favicon() -> Response {
+    let mut response = include_bytes!("../../themes/default/static/favicon.ico")
+        .as_slice()
+        .into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("image/x-icon"),
     );
     response
 }

@@ -142,6 +142,8 @@ impl SiteView<'_> {
         }
         context.insert("lang", lang);
         context.insert("title", head.title);
+        // Issue 16: the home page's <title> is the body's name alone, not "Name — Name".
+        context.insert("is_home", &(head.url == format!("/{lang}/")));
         context.insert("description", &head.description);
         context.insert("keywords", &head.keywords.join(", "));
         context.insert(
@@ -222,6 +224,17 @@ impl SiteView<'_> {
         fields
     }
 
+    /// Whether the items of a list are of more than one type: only then does each item name
+    /// its type (issue 16: a list of leadership profiles need not say "Page" on each).
+    fn mixed_types(&self, items: &[usize]) -> bool {
+        let mut types = items
+            .iter()
+            .map(|&i| self.model.pages[i].content.content_type);
+        types
+            .next()
+            .is_some_and(|first| types.any(|other| other != first))
+    }
+
     fn item_value(&self, index: usize) -> serde_json::Value {
         let page = &self.model.pages[index];
         let content = &page.content;
@@ -234,6 +247,8 @@ impl SiteView<'_> {
             "summary": content.summary,
             "type": content.content_type.as_str(),
             "type_name": self.text(lang, &format!("type_{}", content.content_type.as_str())),
+            // Lists date only what is dated (news, announcements, documents); a page is not.
+            "dated": content.content_type.is_dated(),
             "issued": published,
             "issued_display": Stamp::parse(&published).ok().as_ref().and_then(display),
             "valid_until": content.valid_until.as_ref().map(Stamp::as_str),
@@ -286,9 +301,22 @@ impl SiteView<'_> {
         )
         .with_context(|| format!("the body of {}", self.layout.page_urls[index]))?;
         let content = &page.content;
+        // Issue 16: one list of files. Those the text links to are shown there, in the
+        // editor's words (with size and format, D189 §6.18); the block lists the others.
+        let linked: std::collections::HashSet<String> = markdown::links(source)
+            .into_iter()
+            .map(|link| {
+                link.target
+                    .split(['#', '?'])
+                    .next()
+                    .unwrap_or("")
+                    .to_string()
+            })
+            .collect();
         let files: Vec<serde_json::Value> = content
             .files
             .iter()
+            .filter(|name| !linked.contains(name.as_str()))
             .filter_map(|name| {
                 let path = format!("{}{name}", &self.layout.section_urls[section][1..]);
                 self.media(&path)?;
@@ -385,6 +413,7 @@ impl SiteView<'_> {
             .copied()
             .collect();
         let items: Vec<serde_json::Value> = shown.iter().map(|&i| self.item_value(i)).collect();
+        let mixed_types = self.mixed_types(&shown);
         let children: Vec<Link> = self.layout.children[index]
             .iter()
             .map(|&c| Link {
@@ -448,22 +477,26 @@ impl SiteView<'_> {
                 "children": children,
                 "items": items,
                 "is_root": section.parent_id.is_none(),
+                "mixed_types": mixed_types,
                 "feed_atom": holds_dated.then(|| format!("{}atom.xml", self.layout.section_urls[index])),
                 "feed_rss": holds_dated.then(|| format!("{}rss.xml", self.layout.section_urls[index])),
                 "pager": self.pager(lang, number, total, |n| self.list_url(index, n)),
             }),
         );
         if section.parent_id.is_none() {
-            let latest: Vec<serde_json::Value> = self
+            let newest: Vec<usize> = self
                 .layout
                 .latest
                 .get(lang)
                 .into_iter()
                 .flatten()
                 .take(HOME_LATEST)
-                .map(|&i| self.item_value(i))
+                .copied()
                 .collect();
+            let latest: Vec<serde_json::Value> =
+                newest.iter().map(|&i| self.item_value(i)).collect();
             context.insert("latest", &latest);
+            context.insert("latest_mixed", &self.mixed_types(&newest));
         }
         let template = section.content.template.clone().unwrap_or_else(|| {
             if section.parent_id.is_none() {
@@ -620,17 +653,9 @@ impl SiteView<'_> {
         // path with the one error page of its language), so the switch leads to the text-only
         // home page, which always exists.
         context.insert("text_url", &format!("/text/{lang}/"));
+        // The code alone: its English reason phrase ("Not Found") is not the page's language.
         context.insert("code", &code);
         context.insert("message", &self.text(lang, &format!("error_{code}_text")));
-        context.insert(
-            "status",
-            match code {
-                401 => "401 Unauthorized",
-                403 => "403 Forbidden",
-                404 => "404 Not Found",
-                _ => "500 Internal Server Error",
-            },
-        );
         templates.render("error.html", &context)
     }
 

@@ -17,7 +17,7 @@ pub use view::{ERROR_CODES, Output, OutputKind, Scope, SiteLayout, SiteView, sam
 
 /// Bumped when the generated output changes for the same input, so that an incremental build
 /// after an upgrade re-renders everything.
-pub const RENDER_VERSION: &str = "govsite-render-3";
+pub const RENDER_VERSION: &str = "govsite-render-4";
 
 /// Templates the default layout needs; a theme must provide them.
 pub const REQUIRED_TEMPLATES: [&str; 7] = [

@@ -127,7 +127,7 @@ pub fn results_html(
             .reading
             .query
             .as_ref()
-            .map(ToString::to_string)
+            .map(crate::search::query::Query::plain_words)
             .unwrap_or_default();
         let _ = writeln!(
             html,
@@ -150,20 +150,34 @@ pub fn results_html(
         );
     } else {
         html.push_str("<ol class=\"items\">\n");
+        // Issue 16: a result names its type only where the results mix types; its section
+        // is named always.
+        let mixed_types = results
+            .hits
+            .iter()
+            .any(|hit| hit.content_type != results.hits[0].content_type);
         for hit in &results.hits {
             let url = if text_only {
                 format!("/text{}", hit.url)
             } else {
                 hit.url.clone()
             };
+            let mut meta = vec![escape_xml(&hit.section_title)];
+            if mixed_types {
+                meta.push(escape_xml(&text(
+                    strings,
+                    &format!("type_{}", hit.content_type),
+                )));
+            }
+            if !hit.date_display.is_empty() && hit.content_type != "page" {
+                meta.push(escape_xml(&hit.date_display));
+            }
             let _ = writeln!(
                 html,
-                "<li class=\"item\">\n<h3 class=\"item-title\"><a href=\"{}\">{}</a></h3>\n<p class=\"meta\">{} · {} · {}</p>\n<p class=\"snippet\">{}</p>\n</li>",
+                "<li class=\"item\">\n<h3 class=\"item-title\"><a href=\"{}\">{}</a></h3>\n<p class=\"meta\">{}</p>\n<p class=\"snippet\">{}</p>\n</li>",
                 escape_xml(&url),
                 escape_xml(&hit.title),
-                escape_xml(&hit.section_title),
-                escape_xml(&text(strings, &format!("type_{}", hit.content_type))),
-                escape_xml(&hit.date_display),
+                meta.join(" · "),
                 hit.snippet_html
             );
         }
@@ -221,6 +235,29 @@ pub fn fill(shell: &str, params: &SearchParams, results: &str) -> anyhow::Result
     rewrite_str(
         &with_results,
         RewriteStrSettings::new()
+            // Issue 16: the language switch searches the same words in the other language (the
+            // sections and types of the filters are the page's own, so they stay behind), and
+            // the text-only switch keeps the whole search.
+            .append_element_content_handler(element!(".language-switch a[hreflang]", |el| {
+                if !params.q.is_empty()
+                    && let Some(href) = el.get_attribute("href")
+                    && !href.contains('?')
+                {
+                    el.set_attribute("href", &format!("{href}?q={}", encode(&params.q)))?;
+                }
+                Ok(())
+            }))
+            .append_element_content_handler(element!(".version-switch a", |el| {
+                if !params.q.is_empty()
+                    && let Some(href) = el.get_attribute("href")
+                    && !href.contains('?')
+                {
+                    // lol_html writes the value as given: its `&` are escaped here.
+                    let query = params.query_string(1).replace('&', "&amp;");
+                    el.set_attribute("href", &format!("{href}{query}"))?;
+                }
+                Ok(())
+            }))
             .append_element_content_handler(element!("form.search-form input[name]", |el| {
                 let name = el.get_attribute("name").unwrap_or_default();
                 if matches!(name.as_str(), "q" | "from" | "to") {

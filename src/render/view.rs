@@ -94,6 +94,9 @@ pub(super) const SITEMAP_SECTION_ITEMS: usize = 10;
 /// Above this many URLs the sitemap is split into parts under an index (sitemaps.org limit).
 pub const SITEMAP_LIMIT: usize = 50_000;
 
+/// The theme's icon, also published at `/favicon.ico`.
+pub const FAVICON: &str = "static/favicon.ico";
+
 /// The error pages every language gets (D189 §6.25).
 pub const ERROR_CODES: [u16; 4] = [401, 403, 404, 500];
 
@@ -485,9 +488,13 @@ impl<'a> SiteView<'a> {
             })
             .unwrap_or_default();
         // The footer repeats the main menu (D189 §7.8); its own links add what the menu lacks.
+        // The personal-data page has its own link beside the copyright (D189 §10.1.8), so a
+        // footer item to it would name it twice, in two wordings (issue 16).
+        let personal_data = self.personal_data_url(lang);
         let footer: Vec<Link> = footer
             .into_iter()
             .filter(|link| !menu.iter().any(|m| m.url == link.url))
+            .filter(|link| personal_data.as_deref() != Some(link.url.as_str()))
             .collect();
         let config = self.config;
         let languages: Vec<Alternate> = config
@@ -924,6 +931,16 @@ impl<'a> SiteView<'a> {
                     path: media.path.clone(),
                 },
             });
+            // Browsers and crawlers ask for /favicon.ico whatever the page says (issue 16).
+            if media.path == FAVICON {
+                outputs.push(Output {
+                    path: "favicon.ico".into(),
+                    digest: media.sha256.clone(),
+                    kind: OutputKind::Media {
+                        path: media.path.clone(),
+                    },
+                });
+            }
         }
         // Two outputs at one path would overwrite each other: the first one wins, in a
         // stable order (content validation keeps slugs from colliding). Pages come first, so

@@ -15,7 +15,7 @@ use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing,
     TextOptions, Value,
 };
-use tantivy::snippet::SnippetGenerator;
+use tantivy::snippet::{Snippet, SnippetGenerator};
 use tantivy::tokenizer::{LowerCaser, RemoveLongFilter, SimpleTokenizer, TextAnalyzer};
 use tantivy::{Index, IndexReader, ReloadPolicy, TantivyDocument, Term, doc};
 
@@ -541,11 +541,7 @@ impl SearchIndex {
             };
             let body = text(body_field);
             let snippet = snippets.snippet(&body);
-            let snippet_html = if snippet.is_empty() {
-                crate::render::escape_xml(&body.chars().take(220).collect::<String>())
-            } else {
-                snippet.to_html()
-            };
+            let snippet_html = snippet_html(&body, &snippet);
             hits.push(Hit {
                 url: text(f.url),
                 title: text(f.title_stored),
@@ -562,4 +558,38 @@ impl SearchIndex {
             hits,
         })
     }
+}
+
+/// A result's snippet as HTML, with "…" where it cuts the text (issue 16); the beginning of
+/// the text when no searched word is in it.
+fn snippet_html(body: &str, snippet: &Snippet) -> String {
+    const LENGTH: usize = 220;
+    let text = body.trim();
+    if snippet.is_empty() {
+        let mut shown: String = text.chars().take(LENGTH).collect();
+        if shown.len() < text.len() {
+            // Cut at a word boundary.
+            if let Some(space) = shown.rfind(char::is_whitespace) {
+                shown.truncate(space);
+            }
+            shown.push('…');
+        }
+        return crate::render::escape_xml(&shown);
+    }
+    let range = snippet.fragment_range();
+    let cut_before = body
+        .get(..range.start)
+        .is_some_and(|before| !before.trim().is_empty());
+    let cut_after = body
+        .get(range.end..)
+        .is_some_and(|after| !after.trim().is_empty());
+    let mut html = String::new();
+    if cut_before {
+        html.push('…');
+    }
+    html.push_str(snippet.to_html().trim());
+    if cut_after {
+        html.push('…');
+    }
+    html
 }

@@ -111,6 +111,29 @@ impl fmt::Display for Query {
     }
 }
 
+impl Query {
+    /// The words and phrases of the query in order, as a reader typed them, without operators:
+    /// how a query read as plain words is shown back (issue 16: not "və AND ya", which mixes
+    /// the query language into the page's).
+    pub fn plain_words(&self) -> String {
+        fn collect(query: &Query, out: &mut Vec<String>) {
+            match query {
+                Query::Word(word) => out.push(word.clone()),
+                Query::Phrase(words) => out.push(format!("\"{}\"", words.join(" "))),
+                Query::And(items) | Query::Or(items) => {
+                    for item in items {
+                        collect(item, out);
+                    }
+                }
+                Query::Not(inner) => collect(inner, out),
+            }
+        }
+        let mut words = Vec::new();
+        collect(self, &mut words);
+        words.join(" ")
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Token {
     Word(String),

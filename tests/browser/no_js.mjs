@@ -2,7 +2,9 @@
 // widely used browsers, scripts off included; §6.19: real links).
 // With `javaScriptEnabled: false`, at a phone's and a desktop's width, on each sample page: the
 // main menu (`<nav aria-label="MAIN MENU LABEL">`, label from i18n) is there with every link
-// visible (not folded behind a script-driven button), <main> has a visible <h1> and its text,
+// visible (not folded behind a script-driven button: a phone's menu button, a native
+// `<details>` disclosure, is opened first and works without scripts), <main> has a visible
+// <h1> and its text,
 // and both are the same as with scripts on (no content or link that only a script brings).
 // Every main-menu link of the first page of each language leads (plain GET, redirects followed)
 // to a page with an <h1> in <main>.
@@ -34,6 +36,12 @@ function snapshot(labels) {
   };
 }
 
+// Opens the header's menu button where a phone shows one (issue 16).
+async function unfold(page) {
+  const button = page.locator('header details:not([open]) > summary');
+  if (await button.count() > 0 && await button.first().isVisible()) await button.first().click();
+}
+
 await run(async (browser, opts) => {
   const problems = [];
   const add = (page, rule, message) => problems.push({ page, rule, message: `${page}: ${message}` });
@@ -49,8 +57,10 @@ await run(async (browser, opts) => {
       const where = `${path} at ${width} px without JavaScript`;
       try {
         await open(pageOff, opts.base, path);
+        await unfold(pageOff);
         const without = await pageOff.evaluate(snapshot, labels);
         await open(pageOn, opts.base, path);
+        await unfold(pageOn);
         const withJs = await pageOn.evaluate(snapshot, labels);
         if (!without.hasMenu) add(path, 'menu', `${where}: no <nav aria-label="${without.label}"> main menu (lang="${without.lang}")`);
         else if (without.links.length < 2) add(path, 'menu', `${where}: the main menu has ${without.links.length} links`);
