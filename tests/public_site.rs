@@ -301,3 +301,19 @@ async fn both_listeners_answer_favicon_ico() {
     assert_eq!((status, mime.as_str()), (StatusCode::OK, "image/x-icon"));
     assert!(body.starts_with(&[0, 0, 1, 0]));
 }
+
+// Templates live in the database: a site imported before issue 16 keeps its error page, which
+// printed `{{ status }}` ("404 Not Found"). It still renders after the upgrade, in one language.
+#[test]
+fn an_error_page_template_from_before_still_renders() {
+    let (_temp, site) = common::fixture("basic");
+    let template = site.join("themes/default/templates/error.html");
+    let current = read(&template);
+    let before = current.replace("{{ code }}</p>", "{{ status }}</p>");
+    assert_ne!(before, current, "the template prints the code");
+    std::fs::write(&template, before).unwrap();
+    ok(&site, &["import"]);
+    ok(&site, &["build"]);
+    let error = read(&site.join("public/az/404.html"));
+    assert!(error.contains("Xətanın kodu: 404</p>"), "{error}");
+}

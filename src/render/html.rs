@@ -655,6 +655,9 @@ impl SiteView<'_> {
         context.insert("text_url", &format!("/text/{lang}/"));
         // The code alone: its English reason phrase ("Not Found") is not the page's language.
         context.insert("code", &code);
+        // Themes written before issue 16 print `status`, which held "404 Not Found": it is the
+        // code alone now, so that their error pages keep rendering, in one language.
+        context.insert("status", &code.to_string());
         context.insert("message", &self.text(lang, &format!("error_{code}_text")));
         templates.render("error.html", &context)
     }
