@@ -418,6 +418,30 @@ fn can_keep_the_layout_while_edited_pages_keep_their_place() {
     assert!(read(&site.join("public").join(page)).contains("Yalnız mətn dəyişdi."));
     assert!(read(&site.join("public/az/xeberler/index.html")).contains("Yeni qısa məzmun."));
 
+    // An item on the second page of its list: only that list page is planned, and it shows
+    // the new summary; the first list page is left as it was.
+    let first = store.page_id("az", "news/first").unwrap();
+    let mut content = store.head_revision(first).unwrap();
+    content.summary = Some("Birincinin yeni xülasəsi.".into());
+    store.save_revision(first, &content, &editor()).unwrap();
+    let report = publish_and_compare("second-list-page", &site, &mut store, &publisher, now);
+    assert!(report.layout_kept, "{report:?}");
+    assert!(
+        report
+            .written
+            .contains(&"az/xeberler/sehife/2/index.html".to_string()),
+        "{report:?}"
+    );
+    assert!(
+        !report
+            .written
+            .contains(&"az/xeberler/index.html".to_string())
+    );
+    assert!(
+        read(&site.join("public/az/xeberler/sehife/2/index.html"))
+            .contains("Birincinin yeni xülasəsi.")
+    );
+
     // A new title is shown in lists, menus and the HTML site map: derived again.
     let mut content = store.head_revision(news).unwrap();
     content.title = "Başlığı dəyişmiş xəbər".into();

@@ -29,31 +29,39 @@ pub struct UnsafeOutputPath {
 /// leading `/`), and no folder on the way may be a symbolic link. Used for every write and
 /// every delete of the build, whatever produced the path (strings, stored files, the manifest).
 pub fn output_file(public: &Path, relative: &str) -> Result<PathBuf, UnsafeOutputPath> {
-    let refuse = |reason| UnsafeOutputPath {
-        path: relative.to_string(),
-        reason,
-    };
+    let file = plain_output_file(public, relative)?;
+    let segments = relative.split('/').count();
+    let mut folder = public.to_path_buf();
+    for segment in relative.split('/').take(segments - 1) {
+        folder.push(segment);
+        if fs::symlink_metadata(&folder).is_ok_and(|meta| meta.file_type().is_symlink()) {
+            return Err(UnsafeOutputPath {
+                path: relative.to_string(),
+                reason: "a folder of this output path is a symbolic link; the build never writes through links",
+            });
+        }
+    }
+    Ok(file)
+}
+
+/// The first half of [`output_file`], without touching the disk: every segment a plain name.
+/// Enough to look at a file a publish will not write; whatever it writes or deletes goes
+/// through [`output_file`].
+pub fn plain_output_file(public: &Path, relative: &str) -> Result<PathBuf, UnsafeOutputPath> {
     let mut file = public.to_path_buf();
-    let segments: Vec<&str> = relative.split('/').collect();
-    for (index, segment) in segments.iter().enumerate() {
+    for segment in relative.split('/') {
         let mut components = Path::new(segment).components();
         let plain = matches!(
             (components.next(), components.next()),
             (Some(std::path::Component::Normal(_)), None)
         );
-        if !plain || segment.is_empty() || *segment == "." || segment.contains(['\\', '\0']) {
-            return Err(refuse(
-                "every segment of an output path must be a plain name inside the public folder (no `..`, `.`, empty segment, `\\` or leading `/`)",
-            ));
+        if !plain || segment.is_empty() || segment == "." || segment.contains(['\\', '\0']) {
+            return Err(UnsafeOutputPath {
+                path: relative.to_string(),
+                reason: "every segment of an output path must be a plain name inside the public folder (no `..`, `.`, empty segment, `\\` or leading `/`)",
+            });
         }
         file.push(segment);
-        if index + 1 < segments.len()
-            && fs::symlink_metadata(&file).is_ok_and(|meta| meta.file_type().is_symlink())
-        {
-            return Err(refuse(
-                "a folder of this output path is a symbolic link; the build never writes through links",
-            ));
-        }
     }
     Ok(file)
 }

@@ -313,7 +313,7 @@ impl Publisher {
         };
         stages.mark("view");
         let partial = if pages_only {
-            plan_pages(store, &view, &changed_pages)?
+            plan_pages(store, &view, &changed_pages, layout_kept)?
         } else {
             None
         };
@@ -325,14 +325,30 @@ impl Publisher {
         stages.mark("plan");
         fs::create_dir_all(public)
             .with_context(|| format!("failed to create {}", public.display()))?;
-        // Every output path is checked, once, before anything is written: a bad one stops the
-        // build. `files[i]` is where `outputs[i]` goes.
+        // Every output path is checked before anything is written: a bad one stops the build.
+        // Each must be a plain path (no disk access); those to be written are also checked
+        // for symbolic links on the way (`output_file`), which costs a look at every folder.
         let mut paths = Vec::with_capacity(outputs.len());
         let mut unsafe_outputs = Vec::new();
         for output in &outputs {
-            match output_file(public, &output.path) {
+            match files::plain_output_file(public, &output.path) {
                 Ok(file) => paths.push(file),
                 Err(error) => unsafe_outputs.push(error.to_string()),
+            }
+        }
+        let mut changed: Vec<(&Output, PathBuf)> = Vec::new();
+        if unsafe_outputs.is_empty() {
+            for (output, file) in outputs.iter().zip(paths) {
+                let same = manifest.get(&output.path).map(|entry| &entry.digest)
+                    == Some(&output.digest)
+                    && file.is_file();
+                if same {
+                    continue;
+                }
+                match output_file(public, &output.path) {
+                    Ok(file) => changed.push((output, file)),
+                    Err(error) => unsafe_outputs.push(error.to_string()),
+                }
             }
         }
         if !unsafe_outputs.is_empty() {
@@ -342,15 +358,6 @@ impl Publisher {
             )
             .into());
         }
-
-        let changed: Vec<(&Output, &PathBuf)> = outputs
-            .iter()
-            .zip(&paths)
-            .filter(|(output, file)| {
-                manifest.get(&output.path).map(|entry| &entry.digest) != Some(&output.digest)
-                    || !file.is_file()
-            })
-            .collect();
 
         let revision_ids: Vec<i64> = changed
             .iter()
@@ -669,14 +676,29 @@ fn plan_pages(
     store: &Store,
     view: &SiteView<'_>,
     changed_pages: &BTreeSet<i64>,
+    in_place: bool,
 ) -> anyhow::Result<Option<(Vec<Output>, Manifest)>> {
-    let outputs = view.outputs_in(&view.scope_of_pages(changed_pages));
+    let scope = view.scope_of_pages(changed_pages, in_place);
+    let outputs = view.outputs_in(&scope);
     let mut owners: BTreeSet<String> = outputs
         .iter()
         .map(|output| owner_of(output, view.model))
         .collect();
     owners.extend(changed_pages.iter().map(|id| format!("page:{id}")));
-    let manifest = store.build_manifest_of(&owners)?;
+    let mut manifest = store.build_manifest_of(&owners)?;
+    // The list pages of a section that were not planned (the changed pages kept their places)
+    // are as they were: they are not stale.
+    if !scope.list_pages.is_empty() {
+        let narrowed: HashSet<String> = scope
+            .list_pages
+            .keys()
+            .map(|&section| format!("section:{}", view.model.sections[section].id))
+            .collect();
+        let planned: HashSet<&str> = outputs.iter().map(|output| output.path.as_str()).collect();
+        manifest.retain(|path, entry| {
+            !narrowed.contains(&entry.owner) || planned.contains(path.as_str())
+        });
+    }
     for id in changed_pages {
         let owner = format!("page:{id}");
         let before: BTreeSet<&str> = manifest

@@ -83,6 +83,9 @@ pub enum OutputKind {
 pub struct Scope {
     pub pages: HashSet<usize>,
     pub sections: HashSet<usize>,
+    /// Sections of which only these pages of the list (from 1) are planned: the changed pages
+    /// kept their places, so the other pages of a long list are as they were.
+    pub list_pages: HashMap<usize, std::collections::BTreeSet<usize>>,
 }
 
 /// Sections with at most this many pages list them in the menu shown on each of their pages.
@@ -761,7 +764,15 @@ impl<'a> SiteView<'a> {
     /// can alter besides the site-wide files: the pages themselves and their translations,
     /// their sections' lists and feeds, every home page (the newest items), and every page
     /// of a small undated section, whose menu lists its pages' titles.
-    pub fn scope_of_pages(&self, changed: &std::collections::BTreeSet<i64>) -> Scope {
+    ///
+    /// `in_place`: every changed page kept its place ([`same_place`]), so of a section's list
+    /// only the page that shows a changed page is planned (a news section of 12,500 items has
+    /// 1,250 list pages).
+    pub fn scope_of_pages(
+        &self,
+        changed: &std::collections::BTreeSet<i64>,
+        in_place: bool,
+    ) -> Scope {
         let mut scope = Scope::default();
         for (index, section) in self.model.sections.iter().enumerate() {
             if section.parent_id.is_none() {
@@ -783,6 +794,15 @@ impl<'a> SiteView<'a> {
                 continue;
             };
             scope.sections.insert(section);
+            if in_place && self.model.sections[section].parent_id.is_some() {
+                let numbers = scope.list_pages.entry(section).or_default();
+                if let Some(position) = self.listed(section).iter().position(|&i| i == index) {
+                    numbers.insert(position / self.page_size(section) + 1);
+                }
+            } else {
+                // Planned whole: a page that came, went or moved shifts the pages after it.
+                scope.list_pages.remove(&section);
+            }
             if !self.holds_dated(section)
                 && self.listed(section).len() <= SECTION_MENU_PAGES + changed.len()
             {
@@ -839,7 +859,8 @@ impl<'a> SiteView<'a> {
             if scope.is_some_and(|scope| !scope.sections.contains(&index)) {
                 continue;
             }
-            self.section_outputs(index, section, &mut outputs);
+            let only = scope.and_then(|scope| scope.list_pages.get(&index));
+            self.section_outputs(index, section, only, &mut outputs);
         }
         for lang in &self.config.languages {
             let lang_key = format!(
@@ -962,7 +983,14 @@ impl<'a> SiteView<'a> {
         outputs
     }
 
-    fn section_outputs(&self, index: usize, section: &SectionRecord, outputs: &mut Vec<Output>) {
+    /// The files of a section: its list pages (only the numbers in `only`, if given) and feeds.
+    fn section_outputs(
+        &self,
+        index: usize,
+        section: &SectionRecord,
+        only: Option<&std::collections::BTreeSet<usize>>,
+        outputs: &mut Vec<Output>,
+    ) {
         let listed = self.listed(index);
         let size = self.page_size(index);
         let total = listed.len().div_ceil(size).max(1);
@@ -1004,6 +1032,9 @@ impl<'a> SiteView<'a> {
             }
         }
         for number in 1..=total {
+            if only.is_some_and(|only| !only.contains(&number)) {
+                continue;
+            }
             let mut key = format!("{shared}\u{1f}{number}");
             for &item in listed.iter().skip((number - 1) * size).take(size) {
                 let page = &self.model.pages[item];
