@@ -386,6 +386,19 @@ fn in_stamp_position(chars: &Chars, start: usize, end: usize) -> bool {
         }
     }
 
+    // 6. a sentence of its own: first in its sentence and ending it, on a line that goes on
+    //    ("Xidməti istifadə üçün. Əlaqə: …"; issue 11)
+    let sentence_start = chars.skip_back(start, |ch| is_blank(ch) || is_emphasis(ch));
+    let starts_sentence = sentence_start <= line_start
+        || sentence_start
+            .checked_sub(1)
+            .and_then(|at| chars.get(at))
+            .is_some_and(|ch| matches!(ch, '.' | '!' | '?' | ';'));
+    let after_stamp = chars.skip(end, is_emphasis);
+    if starts_sentence && matches!(chars.get(after_stamp), Some('.' | '!' | ';')) {
+        return true;
+    }
+
     // 5. a label: "Məxfi:" first on its line, or a copy number after it
     let after_label = chars.skip(end, |ch| is_blank(ch) || is_emphasis(ch));
     if !has_letter(line_start, start) && chars.get(after_label) == Some(':') {
@@ -860,6 +873,13 @@ mod tests {
             "ДЛЯ СЛУЖЕБНОГО ПОЛЬЗОВАНИЯ",
         );
         one(Stamp, "title = \"Məxfi\"", "Məxfi");
+        // Issue 11: a stamp that is a sentence of its own, with more text on its line.
+        one(
+            Stamp,
+            "Xidməti istifadə üçün. Əlaqə: ümumi şöbə.",
+            "Xidməti istifadə üçün",
+        );
+        one(Stamp, "Hesabat hazırdır. Məxfi. Paylaşmayın.", "Məxfi");
     }
 
     #[test]
@@ -900,6 +920,8 @@ mod tests {
         none("secretly");
         none("https://example.gov.az/gizli/");
         none("Qanunun 5-ci maddəsinə əsasən məxfi saxlanılır");
+        none("Bu sənəd xidməti istifadə üçün. Əlaqə: ümumi şöbə.");
+        none("Sənəd məxfi. Onu paylaşmayın.");
     }
 
     #[test]

@@ -405,6 +405,18 @@ pub fn source_path(lang: &str, section_path: &[String], slug: Option<&str>) -> S
     path
 }
 
+/// Where an entry of a page's `files` list is stored, relative to the public folder: a name
+/// beside the page (`hesabat.pdf` in `/az/senedler/` → `az/senedler/hesabat.pdf`), or a
+/// media-library address as the library shows it (`/files/xeberler/x.pdf` → `files/xeberler/x.pdf`;
+/// issue 11: such entries were ignored).
+pub fn attachment_path(section_url: &str, entry: &str) -> String {
+    match entry.strip_prefix('/') {
+        Some(address) => address.to_string(),
+        None if entry.starts_with("files/") => entry.to_string(),
+        None => format!("{}{entry}", section_url.trim_start_matches('/')),
+    }
+}
+
 /// The public URL path of a section: `/az/xeberler/`.
 pub fn section_url(lang: &str, section_path: &[String]) -> String {
     let mut url = format!("/{lang}/");

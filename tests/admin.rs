@@ -1683,6 +1683,49 @@ async fn url_segment_strings_that_are_not_slugs_are_refused_and_nothing_is_saved
 }
 
 #[tokio::test]
+async fn strings_that_lose_or_invent_placeholders_are_refused_and_nothing_is_saved() {
+    // Issue 11: `Səhifə {n} / {total}` was saved and the site showed "Səhifə 1 / {total}".
+    let site = Site::new();
+    let app = site.admin();
+    let admin = login(&app, "admin", PASSWORD).await;
+    let before = site.store().ui_strings("az").unwrap();
+    for (key, bad) in [
+        ("page_n_of_m", "Səhifə {n} / {total}"),
+        ("page_n_of_m", "Səhifə"),
+        ("search_found", "Nəticələr: {count}"),
+    ] {
+        let reply = post(
+            &app,
+            "/strings",
+            &admin,
+            Fields::of(&[
+                ("lang", "az"),
+                ("s.copyright", "Dəyişdi"),
+                (&format!("s.{key}"), bad),
+            ]),
+        )
+        .await;
+        reply.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(reply.body.contains(key), "{key}: {}", reply.body);
+        assert!(reply.body.contains("yer tutucu"), "{}", reply.body);
+        assert_eq!(
+            site.store().ui_strings("az").unwrap(),
+            before,
+            "{key} = {bad:?}"
+        );
+    }
+    // The same placeholders in another order are a translation, not a mistake.
+    post(
+        &app,
+        "/strings",
+        &admin,
+        Fields::of(&[("lang", "az"), ("s.page_n_of_m", "{m} səhifədən {n}-ci")]),
+    )
+    .await
+    .assert_redirect("/strings?lang=az&saved=1");
+}
+
+#[tokio::test]
 async fn a_changed_interface_string_appears_on_the_public_pages() {
     // D189 §6.4: interface strings per language are edited in the panel.
     let site = Site::new();
@@ -2286,7 +2329,36 @@ mod real_guard_and_spell {
             !words.iter().any(|w| w.eq_ignore_ascii_case("kitabxana")),
             "{words:?}"
         );
-        assert!(json["html"].as_str().unwrap().contains("class=\"spell\""));
+        let html = json["html"].as_str().unwrap();
+        assert!(html.contains("class=\"spell\""));
+        // Issue 11: the tooltip speaks the panel's language (the admin's is Azerbaijani).
+        assert!(
+            html.contains("title=\"Təkliflər: ") || html.contains("title=\"Təklif yoxdur\""),
+            "{html}"
+        );
+        assert!(!html.contains("Suggestions"), "{html}");
+    }
+
+    #[tokio::test]
+    async fn preview_accepts_correct_words_it_used_to_mark() {
+        // Issue 11: `münasibətilə` (münasibət-i-lə, the instrumental after the possessive) and
+        // `ziyarətçilər` (ziyarətçi, in az.dic, in the plural) were marked.
+        let site = Site::new();
+        let app = site.admin();
+        let admin = login(&app, "admin", PASSWORD).await;
+        let page = site.page_id("az", "news/draft");
+        let fields = editor_fields(&site.head(page)).set(
+            "body",
+            "Bayram münasibətilə ziyarətçilər muzeyə pulsuz buraxılır. Kitabxanna bağlıdır.",
+        );
+        let json = preview_json(&app, &admin, page, fields).await.json();
+        let words: Vec<&str> = json["misspellings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["word"].as_str().unwrap())
+            .collect();
+        assert_eq!(words, ["Kitabxanna"], "only the misspelling is marked");
     }
 }
 
@@ -3281,4 +3353,89 @@ async fn issue_10_unpublishing_a_scheduled_page_cancels_its_publication() {
         .unwrap()
         .unwrap();
     assert!(!summary.live, "the page would go live in 2099");
+}
+
+// Issue 11: an attachment given by its media-library address, as the field's hint invites, was
+// left out of the page without a word. Now it is published in the page's files block, and an
+// entry that names no stored file is refused with its name, keeping the text.
+#[tokio::test]
+async fn attachments_take_media_library_addresses_and_name_the_missing_ones() {
+    let site = Site::new();
+    let app = site.admin();
+    let admin = login(&app, "admin", PASSWORD).await;
+    let page = site.page_id("az", "news/draft");
+    let before = site.head(page);
+    let refused = edit(
+        &site,
+        &app,
+        &admin,
+        page,
+        &[
+            ("files", "/files/xeberler/yoxdur.pdf\nbu-da-yoxdur.pdf"),
+            ("body", "Yazılan mətn itməməlidir."),
+            ("action", "save"),
+        ],
+    )
+    .await;
+    refused.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused
+            .body
+            .contains("/files/xeberler/yoxdur.pdf, bu-da-yoxdur.pdf"),
+        "{}",
+        refused.body
+    );
+    assert!(
+        refused.body.contains("Yazılan mətn itməməlidir."),
+        "the text stays in the form"
+    );
+    assert_eq!(site.head(page), before, "nothing was saved");
+
+    site.store()
+        .add_media(
+            "files/xeberler/hesabat.pdf",
+            "application/pdf",
+            b"%PDF-1.4\n% hesabat\n",
+            &os_actor(),
+        )
+        .unwrap();
+    edit(
+        &site,
+        &app,
+        &admin,
+        page,
+        &[
+            ("files", "/files/xeberler/hesabat.pdf"),
+            ("action", "publish"),
+        ],
+    )
+    .await
+    .assert_redirect(&format!("/pages/{page}?done=published"));
+    let url = site.store().page_meta(page).unwrap().url;
+    let html = site.published(&format!("{}index.html", &url[1..])).unwrap();
+    assert!(
+        html.contains("href=\"/files/xeberler/hesabat.pdf\""),
+        "{html}"
+    );
+}
+
+// Issue 11: lists of sections sort by the Azerbaijani alphabet, not by code point (`X` follows
+// `H` there; "Əlaqə" used to come after "Xəbərlər").
+#[tokio::test]
+async fn section_choices_follow_the_azerbaijani_alphabet() {
+    let site = Site::new();
+    let app = site.admin();
+    let admin = login(&app, "admin", PASSWORD).await;
+    let form = get(&app, "/pages/new", Some(&admin)).await;
+    form.assert_status(StatusCode::OK);
+    let at = |title: &str| {
+        form.body
+            .find(&format!("az: {title}<"))
+            .unwrap_or_else(|| panic!("{title} not offered: {}", form.body))
+    };
+    assert!(
+        at("Haqqımızda") < at("Xəbərlər") && at("Xəbərlər") < at("Sənədlər"),
+        "{}",
+        form.body
+    );
 }

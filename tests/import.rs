@@ -586,3 +586,23 @@ fn issue_10_incremental_import_equals_full_import() {
         count(&fresh, "SELECT COUNT(*) FROM links")
     );
 }
+
+// Issue 11: UI strings keep the placeholders the site fills in; the import names the file,
+// line and key, and changes nothing.
+#[test]
+fn can_refuse_ui_strings_that_lose_their_placeholders() {
+    let (_temp, site) = fixture("basic");
+    let file = site.join("i18n/az.toml");
+    let strings = read(&file).replace(
+        "page_n_of_m = \"Səhifə {n} / {m}\"",
+        "page_n_of_m = \"Səhifə {n} / {total}\"",
+    );
+    assert!(strings.contains("{total}"));
+    fs::write(&file, strings).unwrap();
+    let stderr = fails(&site, &["import"], 1);
+    assert!(stderr.contains("i18n/az.toml:"), "{stderr}");
+    assert!(
+        stderr.contains("`page_n_of_m`") && stderr.contains("{total}") && stderr.contains("{m}"),
+        "{stderr}"
+    );
+}

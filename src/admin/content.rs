@@ -385,7 +385,12 @@ fn section_options(signed: &Signed, sections: &[SectionRecord], lang: Option<&st
         .filter(|s| permissions::in_sections(&signed.user, s.id, sections))
         .map(|s| (s.lang.clone(), section_title(s, sections), s.id))
         .collect();
-    options.sort();
+    // By language, then as the language's dictionaries order titles (issue 11).
+    options.sort_by(|a, b| {
+        a.0.cmp(&b.0)
+            .then_with(|| crate::i18n::collate(&a.0, &a.1, &b.1))
+            .then(a.2.cmp(&b.2))
+    });
     options
         .into_iter()
         .map(|(lang, title, id)| json!({ "id": id, "title": title, "lang": lang }))
@@ -966,6 +971,37 @@ fn content_from_form(
     }
 }
 
+/// The content, if every entry of its `files` list is a stored file (beside the page, or a
+/// media-library address); otherwise which entries were not found (issue 11: they were left
+/// out of the page without a word).
+fn attachments_found(
+    signed: &Signed,
+    page: &crate::store::PageMeta,
+    content: PageContent,
+) -> Result<PageContent, Vec<String>> {
+    let folder = page
+        .url
+        .trim_end_matches('/')
+        .rsplit_once('/')
+        .map_or("/", |(folder, _)| folder);
+    let folder = format!("{folder}/");
+    let mut missing = Vec::new();
+    for entry in &content.files {
+        let path = crate::model::attachment_path(&folder, entry);
+        if !signed.store.has_media(&path).unwrap_or(false) {
+            missing.push(entry.as_str());
+        }
+    }
+    if missing.is_empty() {
+        return Ok(content);
+    }
+    Err(vec![format!(
+        "{}: {}",
+        text(&signed.lang, "field_files"),
+        text(&signed.lang, "error_files_missing").replace("{files}", &missing.join(", "))
+    )])
+}
+
 /// What the editor says about a body beyond [`crate::markdown::check_limits`].
 fn body_limit_message(lang: &str, limit: &crate::markdown::BodyLimit) -> String {
     match limit {
@@ -995,7 +1031,9 @@ pub async fn save_page(
         if action == "preview" {
             return preview_reply(&state, &signed, &page, &form, false);
         }
-        let content = match content_from_form(&form, &page.head, &state, &signed.lang) {
+        let content = match content_from_form(&form, &page.head, &state, &signed.lang)
+            .and_then(|content| attachments_found(&signed, &page.meta, content))
+        {
             Ok(content) => content,
             Err(errors) => {
                 // The text as typed stays in the editor, so that nothing written is lost.
@@ -1315,7 +1353,12 @@ fn render_preview(
         content,
         OffsetDateTime::now_utc(),
     )?;
-    let (html, misspellings) = crate::spell::mark_html(&page.meta.lang, &html)?;
+    // The tooltips speak the panel's language, like the rest of the preview's notes.
+    let tooltips = crate::spell::Tooltips {
+        none: text(&signed.lang, "spell_no_suggestions"),
+        suggestions: text(&signed.lang, "spell_suggestions"),
+    };
+    let (html, misspellings) = crate::spell::mark_html_with(&page.meta.lang, &html, &tooltips)?;
     let html = html.replacen(
         "</head>",
         "<style>mark.spell{background:none;color:inherit;text-decoration:underline wavy #c00;text-decoration-skip-ink:none;text-underline-offset:3px}</style>\n</head>",

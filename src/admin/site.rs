@@ -59,7 +59,10 @@ fn sections_page(state: &AdminState, signed: &Signed, saved: bool, errors: &[Str
             .filter(|s| s.lang == lang && s.parent_id == parent)
             .collect();
         kids.sort_by(|a, b| {
-            (a.content.weight, &a.content.title).cmp(&(b.content.weight, &b.content.title))
+            a.content
+                .weight
+                .cmp(&b.content.weight)
+                .then_with(|| crate::i18n::collate(lang, &a.content.title, &b.content.title))
         });
         kids.into_iter()
             .map(|s| {
@@ -680,7 +683,7 @@ pub async fn save_strings(
             .collect();
         // D189 §6.15: strings that become addresses must be slugs; a blank one is refused
         // too (it would otherwise be skipped silently), nothing is saved.
-        let errors: Vec<String> = changes
+        let mut errors: Vec<String> = changes
             .iter()
             .filter(|(key, value)| crate::i18n::url_segment_problem(key, value).is_some())
             .map(|(key, value)| {
@@ -693,6 +696,22 @@ pub async fn save_strings(
                     )
             })
             .collect();
+        // Issue 11: a string keeps the placeholders the site fills in, or it would show
+        // "Səhifə 1 / {total}".
+        errors.extend(
+            changes
+                .iter()
+                .filter(|(_, value)| !value.is_empty())
+                .filter_map(|(key, value)| {
+                    let (expected, found) = crate::i18n::placeholder_problem(key, value)?;
+                    Some(
+                        text(&signed.lang, "error_placeholders")
+                            .replace("{key}", key)
+                            .replace("{expected}", &expected)
+                            .replace("{found}", &found),
+                    )
+                }),
+        );
         if !errors.is_empty() {
             return strings_page(&state, &signed, &lang, None, &changes, &errors);
         }

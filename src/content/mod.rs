@@ -931,6 +931,15 @@ fn read_ui_strings(from: &Path, config: &Config, site: &mut SiteSource, problems
                     if let Some(problem) = crate::i18n::url_segment_problem(&key, &value) {
                         problems.at(&file, line, problem);
                     }
+                    // Issue 11: the placeholders the code fills in stay as they are.
+                    if let Some((expected, found)) = crate::i18n::placeholder_problem(&key, &value)
+                    {
+                        problems.at(
+                            &file,
+                            line,
+                            format!("`{key}`: the site fills in {expected}, but the string has {found}; keep exactly those placeholders"),
+                        );
+                    }
                     strings.push((key, value));
                 }
                 other => problems.at(

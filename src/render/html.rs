@@ -316,11 +316,16 @@ impl SiteView<'_> {
         let files: Vec<serde_json::Value> = content
             .files
             .iter()
-            .filter(|name| !linked.contains(name.as_str()))
-            .filter_map(|name| {
-                let path = format!("{}{name}", &self.layout.section_urls[section][1..]);
+            .filter(|entry| !linked.contains(entry.as_str()))
+            .filter_map(|entry| {
+                let path = crate::model::attachment_path(&self.layout.section_urls[section], entry);
                 self.media(&path)?;
-                Some(serde_json::json!({ "name": name, "url": format!("/{path}") }))
+                let url = format!("/{path}");
+                if linked.contains(&url) {
+                    return None;
+                }
+                let name = entry.rsplit('/').next().unwrap_or(entry);
+                Some(serde_json::json!({ "name": name, "url": url }))
             })
             .collect();
         let (mut breadcrumbs, _) = self.breadcrumbs(section);

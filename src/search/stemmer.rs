@@ -182,6 +182,9 @@ const PRONOMINAL_CASES: &[ArcSpec] = &[
     costly("ndA", State::CaseGenLoc, 8, "LOC"),
     costly("ndAn", State::Case, 8, "ABL"),
     costly("(y)lA", State::Case, 8, "INS"),
+    // The instrumental fused without its `y` after the possessive, as it is usually written:
+    // `münasibəti-lə`, `vasitəsi-lə`, `köməyi-lə` (issue 11: the spell checker marked them).
+    costly("lA", State::Case, 9, "INS"),
 ];
 
 /// `-kI` after a genitive or locative (`evdəki`, `mənimki`); also plain `-ki`.

@@ -1266,9 +1266,29 @@ const FEED_BYTES: usize = 16 * 1024;
 const SKIPPED_ELEMENTS: &str =
     "main code, main pre, main kbd, main samp, main script, main style, main textarea";
 
+/// The words of a marked word's tooltip, in the language of whoever reads the preview (issue
+/// 11: the Azerbaijani panel said "Suggestions").
+#[derive(Debug, Clone)]
+pub struct Tooltips {
+    /// When nothing is suggested.
+    pub none: String,
+    /// Before the suggestions: "Suggestions".
+    pub suggestions: String,
+}
+
+impl Tooltips {
+    pub fn english() -> Tooltips {
+        Tooltips {
+            none: "No suggestions".into(),
+            suggestions: "Suggestions".into(),
+        }
+    }
+}
+
 /// What [`mark_html`]'s handlers share.
 struct Marker {
     session: Session,
+    tooltips: Tooltips,
     /// The text node read so far (lol_html hands it over in chunks) and where it starts.
     pending: String,
     pending_start: Option<usize>,
@@ -1296,9 +1316,9 @@ impl Marker {
                 });
             }
             let title = if suggestions.is_empty() {
-                "No suggestions".to_string()
+                self.tooltips.none.clone()
             } else {
-                format!("Suggestions: {}", suggestions.join(", "))
+                format!("{}: {}", self.tooltips.suggestions, suggestions.join(", "))
             };
             out.push_str(&raw[copied..raw_start]);
             out.push_str("<mark class=\"spell\" title=\"");
@@ -1320,11 +1340,21 @@ impl Marker {
 /// without suggestions gets `title="No suggestions"`. Any other language than "az" and "en"
 /// returns the page unchanged.
 pub fn mark_html(lang: &str, html: &str) -> anyhow::Result<(String, Vec<Misspelling>)> {
+    mark_html_with(lang, html, &Tooltips::english())
+}
+
+/// [`mark_html`] with the tooltip's words in the reader's language.
+pub fn mark_html_with(
+    lang: &str,
+    html: &str,
+    tooltips: &Tooltips,
+) -> anyhow::Result<(String, Vec<Misspelling>)> {
     let Some(lang) = Lang::parse(lang) else {
         return Ok((html.to_string(), Vec::new()));
     };
     let marker = Rc::new(RefCell::new(Marker {
         session: Session::new(lang),
+        tooltips: tooltips.clone(),
         pending: String::new(),
         pending_start: None,
         found: Vec::new(),

@@ -695,6 +695,15 @@ impl Store {
     }
 
     /// The files of the media library.
+    /// Whether a stored file is at `path` (relative to the public folder).
+    pub fn has_media(&self, path: &str) -> Result<bool> {
+        Ok(self.conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM media WHERE site_id = ?1 AND path = ?2)",
+            params![self.site_id, path],
+            |row| row.get(0),
+        )?)
+    }
+
     pub fn media_list(&self) -> Result<Vec<super::MediaRecord>> {
         let mut statement = self.conn.prepare(
             "SELECT path, mime, size, sha256 FROM media WHERE site_id = ?1 ORDER BY path",
