@@ -3439,3 +3439,101 @@ async fn section_choices_follow_the_azerbaijani_alphabet() {
         form.body
     );
 }
+
+/// POST /login with the token of a kept text.
+async fn login_with_kept(app: &Router, name: &str, token: &str) -> Reply {
+    let request = Request::post("/login")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(
+            Fields::of(&[("name", name), ("password", PASSWORD), ("kept", token)]).encoded(),
+        ))
+        .unwrap();
+    send(app, request).await
+}
+
+// Issue 11: when the session ended while an editor typed (logout in another tab, expiry),
+// *Save* sent them to the login page and the text was gone. Now the form is kept for its
+// writer — the ended session's CSRF token proves whose it is — and after logging in again the
+// editor opens with it, once. Nobody else gets it, and a form that cannot be tied to its
+// writer is not kept.
+#[tokio::test]
+async fn text_typed_when_the_session_ended_comes_back_after_logging_in() {
+    let site = Site::new();
+    let app = site.admin();
+    let admin = login(&app, "admin", PASSWORD).await;
+    let page = site.page_id("az", "news/draft");
+    let before = site.head(page);
+    // Logged out in another tab; this tab still sends the old cookie.
+    post(&app, "/logout", &admin, Fields::default()).await;
+    let typed = "Sessiya bitəndə yazılan mətn itmir.";
+    // Longer than what the panel reads from a request without a session.
+    let long = format!("{}{typed}", "Uzun məqalənin abzası. ".repeat(1_200));
+    assert!(long.len() > govsite::admin::MAX_ANONYMOUS_REQUEST_BYTES);
+    let reply = edit(
+        &site,
+        &app,
+        &admin,
+        page,
+        &[("body", &long), ("action", "save")],
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
+    let token = reply
+        .location()
+        .strip_prefix("/login?expired=1&kept=")
+        .unwrap_or_else(|| panic!("{}", reply.location()))
+        .to_string();
+    assert_eq!(site.head(page), before, "nothing was saved");
+    let form = get(&app, &format!("/login?expired=1&kept={token}"), None).await;
+    assert!(
+        form.body
+            .contains(&format!("name=\"kept\" value=\"{token}\"")),
+        "{}",
+        form.body
+    );
+
+    // Another user signing in with the token does not get the text.
+    login_with_kept(&app, "editor", &token)
+        .await
+        .assert_redirect("/");
+
+    let back = login_with_kept(&app, "admin", &token).await;
+    let editor = format!("/pages/{page}?kept={token}");
+    back.assert_redirect(&editor);
+    let cookie = back.set_cookies()[0].split(';').next().unwrap().to_string();
+    let session = Session {
+        cookie,
+        csrf: String::new(),
+    };
+    let opened = get(&app, &editor, Some(&session)).await;
+    opened.assert_status(StatusCode::OK);
+    assert!(opened.body.contains(typed), "{}", opened.body);
+    assert!(
+        opened.body.contains("Sessiya bitəndə yazdığınız mətn"),
+        "{}",
+        opened.body
+    );
+    // Once: the next opening shows the page as saved.
+    let again = get(&app, &editor, Some(&session)).await;
+    assert!(!again.body.contains(typed));
+
+    // A form without the ended session's CSRF token (another site's, say) is not kept.
+    let fresh = login(&app, "admin", PASSWORD).await;
+    post(&app, "/logout", &fresh, Fields::default()).await;
+    let forged = post_raw(
+        &app,
+        &format!("/pages/{page}"),
+        Some(&fresh),
+        &editor_fields(&before)
+            .set("body", "Başqa saytdan göndərilən mətn.")
+            .set("action", "save")
+            .set("csrf", "0000"),
+    )
+    .await;
+    assert_eq!(forged.status, StatusCode::SEE_OTHER);
+    assert!(
+        !forged.location().contains("kept="),
+        "{}",
+        forged.location()
+    );
+}

@@ -616,6 +616,44 @@ pub async fn editor(
         let mut signed = state.signed_in_for(&headers, None)?;
         let page = open_page(&state, &mut signed, id)?;
         let done = query.get("done").and_then(|key| flash(&signed.lang, key));
+        // Issue 11: the text typed when the session ended, back in the form (once).
+        if let Some(token) = query.get("kept") {
+            let kept = signed
+                .store
+                .take_kept_text(
+                    &super::auth::session_hash(token),
+                    signed.user.id,
+                    id,
+                    super::now(),
+                )
+                .map_err(|e| state.internal(e.into()))?;
+            if let Some((body, kept_at)) = kept {
+                let form = Form::parse(&body);
+                let content = match content_from_form(&form, &page.head, &state, &signed.lang) {
+                    Ok(content) => content,
+                    Err(_) => {
+                        let mut shown = page.head.clone();
+                        shown.body = form.get("body").replace("\r\n", "\n");
+                        shown
+                    }
+                };
+                let at = time::OffsetDateTime::from_unix_timestamp(kept_at)
+                    .map(|t| t.to_offset(state.config.utc_offset))
+                    .map(|t| format!("{:02}:{:02}", t.hour(), t.minute()))
+                    .unwrap_or_default();
+                return editor_page(
+                    &state,
+                    &signed,
+                    &page,
+                    &content,
+                    EditorNotes {
+                        done: Some(text(&signed.lang, "kept_text_restored").replace("{time}", &at)),
+                        form: Some(form),
+                        ..Default::default()
+                    },
+                );
+            }
+        }
         let content = page.head.clone();
         editor_page(
             &state,
@@ -1025,7 +1063,15 @@ pub async fn save_page(
 ) -> Response {
     let form = Form::parse(&body);
     blocking(move || {
-        let mut signed = state.signed_in_for(&headers, Some(&form))?;
+        let mut signed = match state.signed_in_for(&headers, Some(&form)) {
+            Ok(signed) => signed,
+            // Issue 11: the session ended while the editor typed; the text is kept for them.
+            Err(answer) => {
+                return Err(state
+                    .keep_text_after_session_end(&headers, &form, &body, id)
+                    .unwrap_or(answer));
+            }
+        };
         let page = open_page(&state, &mut signed, id)?;
         let action = form.get("action").to_string();
         if action == "preview" {
@@ -1449,9 +1495,54 @@ pub fn clean_pasted_html(html: &str) -> String {
     // Word marks paragraphs as headings with `h1`; a page has one `h1` (its title), so pasted
     // headings start at level 2.
     let clean = clean.replace("<h1>", "<h2>").replace("</h1>", "</h2>");
+    let clean = tables_for_markdown(&clean);
     htmd::convert(&clean)
         .map(|markdown| markdown.trim().to_string())
         .unwrap_or_default()
+}
+
+/// Word's and LibreOffice's tables in the shape a Markdown table can take (issue 11: a table
+/// pasted from Word came out as one paragraph per cell): their cells hold paragraphs, which
+/// become the cell's text; and they mark no header row, while a Markdown table has one, so the
+/// first row of each table becomes it (`td` → `th`).
+fn tables_for_markdown(html: &str) -> String {
+    use lol_html::html_content::ContentType as Html;
+    use lol_html::{RewriteStrSettings, element, rewrite_str};
+    let rows_seen = std::cell::Cell::new(0usize);
+    let in_first_row = std::rc::Rc::new(std::cell::Cell::new(false));
+    let rewritten = rewrite_str(
+        html,
+        RewriteStrSettings::new()
+            .append_element_content_handler(element!("table", |_| {
+                rows_seen.set(0);
+                Ok(())
+            }))
+            .append_element_content_handler(element!("tr", |row| {
+                rows_seen.set(rows_seen.get() + 1);
+                in_first_row.set(rows_seen.get() == 1);
+                let leaving = in_first_row.clone();
+                if let Some(handlers) = row.end_tag_handlers() {
+                    let leave: lol_html::EndTagHandler<'static> = Box::new(move |_end| {
+                        leaving.set(false);
+                        Ok(())
+                    });
+                    handlers.push(leave);
+                }
+                Ok(())
+            }))
+            .append_element_content_handler(element!("td", |cell| {
+                if in_first_row.get() {
+                    cell.set_tag_name("th")?;
+                }
+                Ok(())
+            }))
+            .append_element_content_handler(element!("td p, th p, td div, th div", |block| {
+                block.append(" ", Html::Text);
+                block.remove_and_keep_content();
+                Ok(())
+            })),
+    );
+    rewritten.unwrap_or_else(|_| html.to_string())
 }
 
 // ---------------------------------------------------------------- revisions
@@ -1760,6 +1851,24 @@ mod tests {
         assert!(markdown.contains("birinci"), "{markdown}");
         assert!(markdown.contains("| Bakı"), "{markdown}");
         assert!(markdown.contains("[e-gov](https://e-gov.az)"), "{markdown}");
+        // Issue 11: Word's own table markup (no header cells, a paragraph in every cell) was
+        // pasted as one paragraph per cell.
+        let word_table = r#"<table class=MsoTableGrid border=1><tbody>
+            <tr><td width=200><p class=MsoNormal><b>Şəhər</b></p></td><td><p class=MsoNormal>Tarix</p></td></tr>
+            <tr><td><p class=MsoNormal>Gəncə</p></td><td><p class=MsoNormal>10 mart</p><p class=MsoNormal>2026</p></td></tr>
+            </tbody></table>"#;
+        let table = clean_pasted_html(word_table);
+        let lines: Vec<&str> = table.lines().collect();
+        assert_eq!(lines.len(), 3, "header, rule, one row: {table}");
+        assert!(
+            lines[0].starts_with('|') && lines[0].contains("Şəhər") && lines[0].contains("Tarix"),
+            "{table}"
+        );
+        assert!(lines[1].contains("---"), "{table}");
+        assert!(
+            lines[2].contains("Gəncə") && lines[2].contains("10 mart 2026"),
+            "{table}"
+        );
         for gone in [
             "Mso",
             "Calibri",

@@ -218,12 +218,14 @@ pub const MAX_REQUEST_BYTES: usize = site::MAX_UPLOAD_BYTES + 64 * 1024;
 /// form and the other small forms.
 pub const MAX_ANONYMOUS_REQUEST_BYTES: usize = 16 * 1024;
 
-/// Bodies up to [`MAX_REQUEST_BYTES`] for requests of a live session (uploads, long pages);
-/// everyone else is held to [`MAX_ANONYMOUS_REQUEST_BYTES`] before the body is read.
+/// Bodies up to [`MAX_REQUEST_BYTES`] for requests of a session (uploads, long pages), also one
+/// that ended less than a day ago (issue 11: a long text saved just after the session ended is
+/// kept for its writer, not refused); everyone else is held to [`MAX_ANONYMOUS_REQUEST_BYTES`]
+/// before the body is read. A session id is a secret only its browser holds.
 pub fn large_bodies(state: Arc<AdminState>) -> crate::http::LargeBodies {
     crate::http::LargeBodies {
         max_bytes: MAX_REQUEST_BYTES,
-        allowed: Arc::new(move |headers: &HeaderMap| state.has_live_session(headers)),
+        allowed: Arc::new(move |headers: &HeaderMap| state.has_recent_session(headers)),
     }
 }
 
@@ -291,17 +293,16 @@ fn now() -> i64 {
 impl AdminState {
     /// Does the request carry the cookie of a session that has not expired, of an enabled
     /// user? Only reads; the request itself checks the session again.
-    fn has_live_session(&self, headers: &HeaderMap) -> bool {
+    fn has_recent_session(&self, headers: &HeaderMap) -> bool {
         let Some(session_id) = self.session_id(headers) else {
             return false;
         };
         let Ok(store) = self.open_store() else {
             return false;
         };
-        matches!(
-            store.session(&auth::session_hash(&session_id)),
-            Ok(Some((session, user))) if is_live(&session, &user, now())
-        )
+        let hash = auth::session_hash(&session_id);
+        matches!(store.session(&hash), Ok(Some(_)))
+            || matches!(store.ended_session(&hash, now()), Ok(Some(_)))
     }
 
     /// The session id the request's cookie carries, if it is well-formed.
@@ -341,6 +342,35 @@ impl AdminState {
             session_hash: hash,
             csrf: session.csrf_token,
         })
+    }
+
+    /// An editor's form posted after its session ended (logout elsewhere, expiry) is kept
+    /// rather than lost (issue 11): when the form carries the CSRF token of the session its
+    /// cookie names, which proves whose it is, the form is stored for that user under a new
+    /// random token, and the answer sends the browser to log in with it; after logging in as
+    /// the same user, the editor opens with the text. `None` when the form cannot be tied to
+    /// its writer: the usual answer then stands.
+    fn keep_text_after_session_end(
+        &self,
+        headers: &HeaderMap,
+        form: &Form,
+        body: &[u8],
+        page_id: i64,
+    ) -> Option<Response> {
+        let session_id = self.session_id(headers)?;
+        let mut store = self.open_store().ok()?;
+        let now = now();
+        let (user_id, csrf) = store
+            .ended_session(&auth::session_hash(&session_id), now)
+            .ok()??;
+        if !auth::constant_time_eq(form.get("csrf"), &csrf) {
+            return None;
+        }
+        let token = auth::random_token().ok()?;
+        store
+            .keep_text(&auth::session_hash(&token), user_id, page_id, body, now)
+            .ok()?;
+        Some(see_other(&format!("/login?expired=1&kept={token}")))
     }
 
     /// Like [`signed_in`](Self::signed_in), but also requires a changed one-time password

@@ -39,9 +39,30 @@ pub async fn login_form(State(state): State<Arc<AdminState>>, query: Query) -> R
         } else {
             None
         };
-        login_page(&state, &lang, "", notice.as_deref(), None, StatusCode::OK)
+        // Issue 11: the token of a text kept when the session ended travels with the login.
+        let kept = query
+            .get("kept")
+            .map(String::as_str)
+            .filter(|token| is_token(token));
+        login_page(
+            &state,
+            &lang,
+            "",
+            notice.as_deref(),
+            None,
+            StatusCode::OK,
+            kept,
+        )
     })
     .await
+}
+
+/// A token as `auth::random_token` makes them: 64 lowercase hexadecimal digits.
+fn is_token(text: &str) -> bool {
+    text.len() == 64
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
 fn ui_lang_of(requested: Option<&String>) -> String {
@@ -69,8 +90,10 @@ fn login_page(
     notice: Option<&str>,
     error: Option<&str>,
     status: StatusCode,
+    kept: Option<&str>,
 ) -> Reply {
     let mut context = Context::new();
+    context.insert("kept", &kept);
     context.insert("title", &text(lang, "login_title"));
     context.insert("name", if name == INVALID_LOGIN_NAME { "" } else { name });
     context.insert("notice", &notice);
@@ -136,6 +159,7 @@ pub async fn login(
                 None,
                 Some(&text(&lang, "login_throttled")),
                 StatusCode::TOO_MANY_REQUESTS,
+                Some(form.get("kept")).filter(|token| is_token(token)),
             );
         }
         let found = store
@@ -169,6 +193,7 @@ pub async fn login(
                     None,
                     Some(&text(&lang, "login_failed")),
                     StatusCode::UNAUTHORIZED,
+                    Some(form.get("kept")).filter(|token| is_token(token)),
                 );
             }
         };
@@ -200,10 +225,21 @@ pub async fn login(
                 json!({ "address": address }),
             )
             .map_err(fail)?;
-        let mut response = see_other(if user.must_change_password {
-            "/password"
+        // Issue 11: back to the editor with the text typed when the session ended, if this
+        // user wrote it.
+        let kept = form.get("kept");
+        let back_to_text = if is_token(kept) && !user.must_change_password {
+            store
+                .kept_text_page(&auth::session_hash(kept), user.id, now)
+                .map_err(fail)?
+                .map(|page| format!("/pages/{page}?kept={kept}"))
         } else {
-            "/"
+            None
+        };
+        let mut response = see_other(match &back_to_text {
+            Some(editor) => editor,
+            None if user.must_change_password => "/password",
+            None => "/",
         });
         set_cookie(
             &mut response,

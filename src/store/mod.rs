@@ -78,6 +78,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0003_login_throttles.sql"),
     include_str!("migrations/0004_publishing.sql"),
     include_str!("migrations/0005_source_files.sql"),
+    include_str!("migrations/0006_kept_texts.sql"),
 ];
 
 /// The database of one installation.

@@ -45,6 +45,9 @@ pub struct Session {
     pub last_seen: i64,
 }
 
+/// How long an ended session's token and a text kept after it last: a day.
+pub const KEPT_SECONDS: i64 = 24 * 60 * 60;
+
 /// The limits on failed logins (D189 §6.11), set by `admin::auth`.
 #[derive(Debug, Clone, Copy)]
 pub struct LoginLimits {
@@ -420,12 +423,92 @@ impl Store {
         Ok(())
     }
 
-    /// Removes sessions idle since `idle_before` or started before `started_before`.
+    /// Removes sessions idle since `idle_before` or started before `started_before`, and the
+    /// ended sessions and kept texts older than [`KEPT_SECONDS`].
     pub fn purge_sessions(&mut self, idle_before: i64, started_before: i64) -> Result<usize> {
-        Ok(self.conn.execute(
+        let purged = self.conn.execute(
             "DELETE FROM sessions WHERE last_seen < ?1 OR created_at < ?2",
             params![idle_before, started_before],
-        )?)
+        )?;
+        let now = time::OffsetDateTime::now_utc().unix_timestamp();
+        self.conn.execute(
+            "DELETE FROM ended_sessions WHERE ended_at < ?1",
+            params![now - KEPT_SECONDS],
+        )?;
+        self.conn.execute(
+            "DELETE FROM kept_texts WHERE kept_at < ?1",
+            params![now - KEPT_SECONDS],
+        )?;
+        Ok(purged)
+    }
+
+    /// The user and CSRF token of a session that ended less than [`KEPT_SECONDS`] before
+    /// `now` (logout, expiry, logout elsewhere): what a form posted after the end is checked
+    /// against (issue 11).
+    pub fn ended_session(&self, id_hash: &str, now: i64) -> Result<Option<(i64, String)>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT user_id, csrf_token FROM ended_sessions WHERE id_hash = ?1 AND ended_at >= ?2",
+                params![id_hash, now - KEPT_SECONDS],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )
+            .optional()?)
+    }
+
+    /// Keeps an editor's form, posted after its session ended, for its writer (issue 11).
+    pub fn keep_text(
+        &mut self,
+        token_hash: &str,
+        user_id: i64,
+        page_id: i64,
+        form: &[u8],
+        now: i64,
+    ) -> Result<()> {
+        self.conn.execute(
+            "INSERT OR REPLACE INTO kept_texts (token_hash, user_id, page_id, form, kept_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![token_hash, user_id, page_id, form, now],
+        )?;
+        Ok(())
+    }
+
+    /// The page of a kept text of this user, if there is one under the token.
+    pub fn kept_text_page(&self, token_hash: &str, user_id: i64, now: i64) -> Result<Option<i64>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT page_id FROM kept_texts WHERE token_hash = ?1 AND user_id = ?2 AND kept_at >= ?3",
+                params![token_hash, user_id, now - KEPT_SECONDS],
+                |row| row.get(0),
+            )
+            .optional()?)
+    }
+
+    /// Takes (returns and forgets) the kept form of this user for this page: the form and when
+    /// it was kept.
+    pub fn take_kept_text(
+        &mut self,
+        token_hash: &str,
+        user_id: i64,
+        page_id: i64,
+        now: i64,
+    ) -> Result<Option<(Vec<u8>, i64)>> {
+        let found: Option<(Vec<u8>, i64)> = self
+            .conn
+            .query_row(
+                "SELECT form, kept_at FROM kept_texts
+                 WHERE token_hash = ?1 AND user_id = ?2 AND page_id = ?3 AND kept_at >= ?4",
+                params![token_hash, user_id, page_id, now - KEPT_SECONDS],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )
+            .optional()?;
+        if found.is_some() {
+            self.conn.execute(
+                "DELETE FROM kept_texts WHERE token_hash = ?1",
+                params![token_hash],
+            )?;
+        }
+        Ok(found)
     }
 
     /// Decides whether a login attempt may have its password checked, atomically: in one
