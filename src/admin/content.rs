@@ -629,18 +629,9 @@ pub async fn editor(
                 .map_err(|e| state.internal(e.into()))?;
             if let Some((body, kept_at)) = kept {
                 let form = Form::parse(&body);
-                let content = match content_from_form(&form, &page.head, &state, &signed.lang) {
-                    Ok(content) => content,
-                    Err(_) => {
-                        let mut shown = page.head.clone();
-                        shown.body = form.get("body").replace("\r\n", "\n");
-                        shown
-                    }
-                };
-                let at = time::OffsetDateTime::from_unix_timestamp(kept_at)
-                    .map(|t| t.to_offset(state.config.utc_offset))
-                    .map(|t| format!("{:02}:{:02}", t.hour(), t.minute()))
-                    .unwrap_or_default();
+                let content = content_from_form(&form, &page.head, &state, &signed.lang)
+                    .unwrap_or_else(|_| body_as_typed(&page.head, &form));
+                let at = local_time(&state, kept_at);
                 return editor_page(
                     &state,
                     &signed,
@@ -1009,6 +1000,14 @@ fn content_from_form(
     }
 }
 
+/// `head` with the body of the form as typed (line ends as LF): what the editor shows when the
+/// form's other fields cannot be read, so that nothing written is lost.
+fn body_as_typed(head: &PageContent, form: &Form) -> PageContent {
+    let mut shown = head.clone();
+    shown.body = form.get("body").replace("\r\n", "\n");
+    shown
+}
+
 /// The content, if every entry of its `files` list is a stored file (beside the page, or a
 /// media-library address); otherwise which entries were not found (issue 11: they were left
 /// out of the page without a word).
@@ -1083,8 +1082,7 @@ pub async fn save_page(
             Ok(content) => content,
             Err(errors) => {
                 // The text as typed stays in the editor, so that nothing written is lost.
-                let mut shown = page.head.clone();
-                shown.body = form.get("body").replace("\r\n", "\n");
+                let shown = body_as_typed(&page.head, &form);
                 return refuse(&state, &signed, &page, &shown, errors, form);
             }
         };
@@ -1335,11 +1333,8 @@ fn preview_reply(
     form: &Form,
     wants_json: bool,
 ) -> Reply {
-    let content = content_from_form(form, &page.head, state, &signed.lang).unwrap_or_else(|_| {
-        let mut content = page.head.clone();
-        content.body = form.get("body").replace("\r\n", "\n");
-        content
-    });
+    let content = content_from_form(form, &page.head, state, &signed.lang)
+        .unwrap_or_else(|_| body_as_typed(&page.head, form));
     // Issue 9: a body beyond the limits is answered at once with what is wrong, not rendered.
     if let Err(limit) = crate::markdown::check_limits(&content.body) {
         let message = body_limit_message(&signed.lang, &limit);

@@ -144,6 +144,8 @@ pub async fn login(
             INVALID_LOGIN_NAME.to_string()
         };
         let password = form.get("password");
+        // Issue 11: the token of a text kept when the session ended, carried through retries.
+        let kept = Some(form.get("kept")).filter(|token| is_token(token));
         let mut store = state.open_store().map_err(|e| state.internal(e))?;
         let now = super::now();
         // D189 §6.11: the attempt is counted (and refused, or recorded as a failure) in one
@@ -159,7 +161,7 @@ pub async fn login(
                 None,
                 Some(&text(&lang, "login_throttled")),
                 StatusCode::TOO_MANY_REQUESTS,
-                Some(form.get("kept")).filter(|token| is_token(token)),
+                kept,
             );
         }
         let found = store
@@ -193,7 +195,7 @@ pub async fn login(
                     None,
                     Some(&text(&lang, "login_failed")),
                     StatusCode::UNAUTHORIZED,
-                    Some(form.get("kept")).filter(|token| is_token(token)),
+                    kept,
                 );
             }
         };
@@ -227,14 +229,12 @@ pub async fn login(
             .map_err(fail)?;
         // Issue 11: back to the editor with the text typed when the session ended, if this
         // user wrote it.
-        let kept = form.get("kept");
-        let back_to_text = if is_token(kept) && !user.must_change_password {
-            store
+        let back_to_text = match kept {
+            Some(kept) if !user.must_change_password => store
                 .kept_text_page(&auth::session_hash(kept), user.id, now)
                 .map_err(fail)?
-                .map(|page| format!("/pages/{page}?kept={kept}"))
-        } else {
-            None
+                .map(|page| format!("/pages/{page}?kept={kept}")),
+            _ => None,
         };
         let mut response = see_other(match &back_to_text {
             Some(editor) => editor,

@@ -684,7 +684,7 @@ fn plan_pages(
         .iter()
         .map(|output| owner_of(output, view.model))
         .collect();
-    owners.extend(changed_pages.iter().map(|id| format!("page:{id}")));
+    owners.extend(changed_pages.iter().map(|&id| page_owner(id)));
     let mut manifest = store.build_manifest_of(&owners)?;
     // The list pages of a section that were not planned (the changed pages kept their places)
     // are as they were: they are not stale.
@@ -692,7 +692,7 @@ fn plan_pages(
         let narrowed: HashSet<String> = scope
             .list_pages
             .keys()
-            .map(|&section| format!("section:{}", view.model.sections[section].id))
+            .map(|&section| section_owner(view.model.sections[section].id))
             .collect();
         let planned: HashSet<&str> = outputs.iter().map(|output| output.path.as_str()).collect();
         manifest.retain(|path, entry| {
@@ -700,7 +700,7 @@ fn plan_pages(
         });
     }
     for id in changed_pages {
-        let owner = format!("page:{id}");
+        let owner = page_owner(*id);
         let before: BTreeSet<&str> = manifest
             .iter()
             .filter(|(_, entry)| entry.owner == owner)
@@ -739,29 +739,24 @@ fn refresh_pages(
     layout: SiteLayout,
     changed_pages: &BTreeSet<i64>,
 ) -> Option<SiteLayout> {
-    let mut in_place = fresh.len() == changed_pages.len();
-    if in_place {
-        for page in &fresh {
-            let index = model
-                .pages
-                .binary_search_by_key(&page.page_id, |kept| kept.page_id);
-            match index {
-                Ok(index) if same_place(&model.pages[index], page) => {}
-                _ => {
-                    in_place = false;
-                    break;
-                }
-            }
-        }
-    }
-    if in_place {
-        for page in fresh {
-            if let Ok(index) = model
-                .pages
-                .binary_search_by_key(&page.page_id, |kept| kept.page_id)
-            {
-                model.pages[index] = page;
-            }
+    // Where each fresh page is in the kept model, if every one of them kept its place there.
+    let places: Option<Vec<usize>> = (fresh.len() == changed_pages.len())
+        .then(|| {
+            fresh
+                .iter()
+                .map(|page| {
+                    let index = model
+                        .pages
+                        .binary_search_by_key(&page.page_id, |kept| kept.page_id)
+                        .ok()?;
+                    same_place(&model.pages[index], page).then_some(index)
+                })
+                .collect()
+        })
+        .flatten();
+    if let Some(places) = places {
+        for (index, page) in places.into_iter().zip(fresh) {
+            model.pages[index] = page;
         }
         return Some(layout);
     }
@@ -803,16 +798,26 @@ fn log_publish(report: &PublishReport, full: bool) {
     );
 }
 
+/// The manifest's owner of a page's outputs.
+fn page_owner(page_id: i64) -> String {
+    format!("page:{page_id}")
+}
+
+/// The manifest's owner of a section's lists and feeds.
+fn section_owner(section_id: i64) -> String {
+    format!("section:{section_id}")
+}
+
 /// Which object an output belongs to, as the manifest records it: a publish that re-plans
 /// some objects removes the old outputs of those objects that are no longer produced.
 fn owner_of(output: &Output, model: &SiteModel) -> String {
     match &output.kind {
-        OutputKind::Page { index, .. } => format!("page:{}", model.pages[*index].page_id),
+        OutputKind::Page { index, .. } => page_owner(model.pages[*index].page_id),
         OutputKind::List { section, .. }
         | OutputKind::Feed {
             section: Some(section),
             ..
-        } => format!("section:{}", model.sections[*section].id),
+        } => section_owner(model.sections[*section].id),
         OutputKind::SiteMapPage { lang, .. }
         | OutputKind::SearchPage { lang, .. }
         | OutputKind::Error { lang, .. }

@@ -188,11 +188,20 @@ pub fn same_place(old: &LivePage, new: &LivePage) -> bool {
 
 /// The last modification date the sitemap gives a page (`YYYY-MM-DD`), if any.
 fn sitemap_date(page: &LivePage) -> Option<&str> {
+    sitemap_lastmod(page).and_then(stamp_date)
+}
+
+/// A page's last modification as the sitemap gives it: `modified`, else `issued`.
+fn sitemap_lastmod(page: &LivePage) -> Option<&Stamp> {
     page.content
         .modified
         .as_ref()
         .or(page.content.issued.as_ref())
-        .and_then(|stamp| stamp.as_str().get(..10))
+}
+
+/// The date part of a stamp as written (`YYYY-MM-DD`), what the sitemap's digest holds.
+fn stamp_date(stamp: &Stamp) -> Option<&str> {
+    stamp.as_str().get(..10)
 }
 
 /// The site as rendering sees it: the model and what is derived from it.
@@ -794,14 +803,13 @@ impl<'a> SiteView<'a> {
                 continue;
             };
             scope.sections.insert(section);
+            // Otherwise the list is planned whole: a page that came, went or moved shifts the
+            // pages after it. A home page shows the newest items, not a place in a list.
             if in_place && self.model.sections[section].parent_id.is_some() {
                 let numbers = scope.list_pages.entry(section).or_default();
                 if let Some(position) = self.listed(section).iter().position(|&i| i == index) {
                     numbers.insert(position / self.page_size(section) + 1);
                 }
-            } else {
-                // Planned whole: a page that came, went or moved shifts the pages after it.
-                scope.list_pages.remove(&section);
             }
             if !self.holds_dated(section)
                 && self.listed(section).len() <= SECTION_MENU_PAGES + changed.len()
@@ -1283,12 +1291,11 @@ impl<'a> SiteView<'a> {
             if alternates.len() < 2 {
                 alternates.clear();
             }
-            let lastmod = page
-                .content
-                .modified
-                .as_ref()
-                .or(page.content.issued.as_ref());
-            visit(&self.layout.page_urls[index], lastmod, &alternates);
+            visit(
+                &self.layout.page_urls[index],
+                sitemap_lastmod(page),
+                &alternates,
+            );
         }
     }
 
@@ -1302,7 +1309,7 @@ impl<'a> SiteView<'a> {
         self.each_sitemap_entry(|url, lastmod, alternates| {
             count += 1;
             // The date as written, at least as precise as the entry's.
-            let date = lastmod.and_then(|stamp| stamp.as_str().get(..10));
+            let date = lastmod.and_then(stamp_date);
             let _ = write!(key, "\u{1f}{url}\u{1f}{}", date.unwrap_or(""));
             for (lang, url) in alternates {
                 let _ = write!(key, "\u{1e}{lang}\u{1e}{url}");

@@ -430,14 +430,14 @@ impl Store {
             "DELETE FROM sessions WHERE last_seen < ?1 OR created_at < ?2",
             params![idle_before, started_before],
         )?;
-        let now = time::OffsetDateTime::now_utc().unix_timestamp();
+        // By the database's clock, which also stamps `ended_at` (the trigger of migration 0006).
         self.conn.execute(
-            "DELETE FROM ended_sessions WHERE ended_at < ?1",
-            params![now - KEPT_SECONDS],
+            "DELETE FROM ended_sessions WHERE ended_at < CAST(strftime('%s', 'now') AS INTEGER) - ?1",
+            params![KEPT_SECONDS],
         )?;
         self.conn.execute(
-            "DELETE FROM kept_texts WHERE kept_at < ?1",
-            params![now - KEPT_SECONDS],
+            "DELETE FROM kept_texts WHERE kept_at < CAST(strftime('%s', 'now') AS INTEGER) - ?1",
+            params![KEPT_SECONDS],
         )?;
         Ok(purged)
     }
